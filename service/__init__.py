@@ -1,0 +1,3 @@
+"""Khulasa: Arabic news digests."""
+
+__version__ = "0.1.0"

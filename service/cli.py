@@ -1,0 +1,132 @@
+"""The `khulasa` command: serve, digest a file, manage models."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+import click
+import msgspec
+
+from service.config import ConfigError, Settings, load_settings
+
+_config_option = click.option(
+    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    help="A TOML file over config/default.toml (KHULASA_* variables still win).",
+)
+
+
+def _settings(config_path: Path | None) -> Settings:
+    try:
+        return load_settings(config_path)
+    except ConfigError as exc:
+        raise click.ClickException(str(exc)) from None
+
+
+@click.group()
+def main() -> None:
+    """Khulasa: Arabic news digests (summary, English translation, highlights)."""
+
+
+@main.command()
+@click.option("--host", default=None, help="Interface to bind (default: server.host).")
+@click.option("--port", type=int, default=None, help="Port (default: server.port, 8000).")
+@_config_option
+def serve(host: str | None, port: int | None, config_path: Path | None) -> None:
+    """Start the HTTP service."""
+    import uvicorn
+
+    from service.app import create_app
+
+    settings = _settings(config_path)
+    try:
+        app = create_app(settings)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(f"cannot start: {exc}") from None
+    uvicorn.run(app, host=host or settings.server.host, port=port or settings.server.port,
+                log_level=settings.server.log_level)
+
+
+@main.command()
+@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.option("--html", "is_html", is_flag=True, help="The file is HTML.")
+@click.option("--title", default=None, help="The headline, when the text does not start with it.")
+@click.option("--summary", type=click.Choice(["auto", "abstractive", "extractive"]), default="auto")
+@click.option("--translate", type=click.Choice(["full", "summary", "none"]), default="full")
+@_config_option
+def digest(path: Path, is_html: bool, title: str | None, summary: str, translate: str,
+           config_path: Path | None) -> None:
+    """Print the JSON digest of an article file (`-` for standard input), without a server."""
+    from litestar.stores.memory import MemoryStore
+
+    from service.digest.pipeline import TextResources
+    from service.digest.schemas import DigestOptions, DigestRequest
+    from service.digest.services import DigestService
+    from service.errors import Problem
+    from service.models.registry import ModelRegistry
+
+    settings = _settings(config_path)
+    raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from None
+    request = DigestRequest(text=text, title=title, format="html" if is_html else "text",
+                            options=DigestOptions(summary=summary, translate=translate))  # type: ignore[arg-type]
+    models = ModelRegistry(settings)
+    service = DigestService(settings, models, TextResources.load(settings), MemoryStore())
+    try:
+        result = asyncio.run(service.create(request))
+    except Problem as exc:
+        click.echo(msgspec.json.encode({"status": exc.status_code, "title": exc.title, "detail": exc.detail}), err=True)
+        sys.exit(2)
+    click.echo(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())
+
+
+@main.group()
+def models() -> None:
+    """Inspect and download the configured models."""
+
+
+@models.command("status")
+@_config_option
+def models_status(config_path: Path | None) -> None:
+    """Try to load each configured model and say what happened."""
+    from service.models.registry import ModelRegistry
+
+    registry = ModelRegistry(_settings(config_path))
+    registry.load_all()
+    for role, status in registry.status.items():
+        click.echo(f"{role}: {status.state} — {status.model}" + (f" ({status.detail})" if status.detail else ""))
+    if not all(s.available for s in registry.status.values()):
+        sys.exit(1)
+
+
+@models.command("pull")
+@_config_option
+def models_pull(config_path: Path | None) -> None:
+    """Download the configured hub models into the Hugging Face cache (needs network to the hub)."""
+    from huggingface_hub import snapshot_download
+
+    from service.models.seq2seq import load_specs
+
+    settings = _settings(config_path)
+    failed = False
+    for role, spec in load_specs(settings).items():
+        if spec.is_local:
+            click.echo(f"{role}: {spec.model} is a local folder, nothing to pull")
+            continue
+        click.echo(f"{role}: pulling {spec.model}@{spec.revision} (licence: {spec.licence or 'see model card'})")
+        try:
+            folder = snapshot_download(spec.model, revision=spec.revision,
+                                       allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"])
+        except Exception as exc:
+            reason = " ".join(str(exc).split())[:200]
+            click.echo(f"{role}: cannot pull {spec.model}: the model hub is unreachable or refused ({reason})",
+                       err=True)
+            failed = True
+            continue
+        click.echo(f"{role}: ready in {folder}")
+    if failed:
+        sys.exit(1)

@@ -1,0 +1,110 @@
+"""The digest service: validates, runs the pipeline off the event loop, and caches results in a store."""
+
+from __future__ import annotations
+
+import time
+
+import anyio.to_thread
+import msgspec
+import structlog
+from litestar.stores.base import Store
+
+from service.config import Settings
+from service.digest.pipeline import TextResources, build_digest, check_text, digest_id, prepare, resolved_options
+from service.digest.schemas import Digest, DigestRequest
+from service.errors import CapabilityUnavailable
+from service.models.registry import ModelRegistry
+
+log = structlog.get_logger(__name__)
+
+
+class DigestService:
+    """One per app: owns nothing but references to what the lifespan loaded."""
+
+    def __init__(self, settings: Settings, models: ModelRegistry, resources: TextResources, store: Store) -> None:
+        self.settings = settings
+        self.models = models
+        self.resources = resources
+        self.store = store
+        self.cache_error: str | None = None
+
+    async def create(self, request: DigestRequest) -> Digest:
+        """The digest of an article, from the cache when the same article and options were seen."""
+        started = time.perf_counter()
+        check_text(request, self.settings)
+        options = resolved_options(request.options, self.settings)
+        article = await anyio.to_thread.run_sync(prepare, request, self.resources, self.settings)
+        await self._ensure_models(options.summary, options.translate)
+        if options.summary == "abstractive" and self.models.summarizer is None:
+            status = self.models.status["summary"]
+            raise CapabilityUnavailable(
+                "options.summary is 'abstractive' but no abstractive model is loaded "
+                f"({status.detail or status.state}); use 'auto' or 'extractive'"
+            )
+        identities = {**self.models.identities(), "rules": self.resources.identity}
+        key = digest_id(article, options, identities)
+        cached = await self._load(key)
+        if cached is not None:
+            cached.meta.cached = True
+            cached.meta.timings_ms = {"total": _ms(started)}
+            log.info("digest", id=key, cached=True, chars=len(request.text), ms=cached.meta.timings_ms["total"])
+            return cached
+        digest = await anyio.to_thread.run_sync(
+            build_digest, article, request, options, key, self.models, self.resources, self.settings, identities
+        )
+        if self.cache_error:
+            digest.meta.warnings.append(f"cache unavailable, the digest was computed and not stored: {self.cache_error}")
+        else:
+            await self._save(digest)
+        digest.meta.timings_ms["total"] = _ms(started)
+        log.info("digest", id=key, cached=False, chars=len(request.text), sentences=digest.meta.input["sentences"],
+                 ms=digest.meta.timings_ms["total"], method=digest.summary.method)
+        return digest
+
+    async def get(self, key: str) -> Digest | None:
+        """A stored digest by id."""
+        digest = await self._load(key)
+        if digest is not None:
+            digest.meta.cached = True
+        return digest
+
+    async def probe_cache(self) -> str | None:
+        """Touch the store; the error text when it does not answer, None when it does."""
+        try:
+            await self.store.exists("khulasa:probe")
+        except Exception as exc:
+            self._cache_failed(exc)
+        else:
+            self.cache_error = None
+        return self.cache_error
+
+    async def _ensure_models(self, summary: str, translate: str) -> None:
+        # With models.load = "lazy" the first request that needs a model loads it.
+        if summary != "extractive" and self.models.status["summary"].state == "not loaded yet":
+            await anyio.to_thread.run_sync(self.models.ensure, "summary")
+        if translate != "none" and self.models.status["translation"].state == "not loaded yet":
+            await anyio.to_thread.run_sync(self.models.ensure, "translation")
+
+    async def _load(self, key: str) -> Digest | None:
+        try:
+            raw = await self.store.get(key)
+        except Exception as exc:  # a cache outage must not stop digests
+            self._cache_failed(exc)
+            return None
+        self.cache_error = None
+        return msgspec.json.decode(raw, type=Digest) if raw else None
+
+    async def _save(self, digest: Digest) -> None:
+        try:
+            await self.store.set(digest.id, msgspec.json.encode(digest), expires_in=self.settings.cache.ttl_seconds)
+        except Exception as exc:
+            self._cache_failed(exc)
+            digest.meta.warnings.append(f"cache unavailable, the digest was computed and not stored: {self.cache_error}")
+
+    def _cache_failed(self, exc: Exception) -> None:
+        self.cache_error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
+        log.warning("cache unavailable", error=self.cache_error)
+
+
+def _ms(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 2)

@@ -1,0 +1,50 @@
+"""Problem-details errors (RFC 9457): every refusal says what was wrong and what to do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from litestar import status_codes as st
+from litestar.plugins.problem_details import ProblemDetailsException
+
+
+class Problem(ProblemDetailsException):
+    """Base of Khulasa's errors; `type` names the problem, `detail` says it in words."""
+
+    slug = "about:blank"
+    title_text = "Bad request"
+    code = st.HTTP_400_BAD_REQUEST
+
+    def __init__(self, detail: str, *, extra: dict[str, Any] | None = None, headers: dict[str, str] | None = None):
+        super().__init__(
+            detail=detail,
+            status_code=self.code,
+            title=self.title_text,
+            type_=f"https://khulasa.dev/problems/{self.slug}",
+            extra=extra,
+            headers=headers,
+        )
+
+
+class EmptyArticle(Problem):
+    slug, title_text, code = "empty-article", "The article has no text", st.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class NotArabic(Problem):
+    slug, title_text, code = "not-arabic", "The article is not in Arabic", st.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class ArticleTooLarge(Problem):
+    slug, title_text, code = "article-too-large", "The article is too long", st.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
+class InvalidText(Problem):
+    slug, title_text, code = "invalid-text", "The text cannot be read", st.HTTP_400_BAD_REQUEST
+
+
+class CapabilityUnavailable(Problem):
+    slug, title_text, code = "capability-unavailable", "Not available on this server", st.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class DigestNotFound(Problem):
+    slug, title_text, code = "digest-not-found", "No such digest", st.HTTP_404_NOT_FOUND

@@ -1,0 +1,25 @@
+"""Rule-based highlights: key points, quotes, entities and figures. No model weights needed."""
+
+from __future__ import annotations
+
+from service.highlights.entities import find_entities
+from service.highlights.figures import find_figures
+from service.highlights.lexicon import Lexicon, tokenize
+from service.highlights.places import Gazetteer
+from service.highlights.quotes import find_quotes
+from service.highlights.types import Highlights, KeyPoint
+from service.summary.rank import SentenceRanker
+from service.text.segment import Article
+
+
+def extract_highlights(
+    article: Article, ranker: SentenceRanker, lexicon: Lexicon, gazetteer: Gazetteer, max_key_points: int
+) -> Highlights:
+    """All highlights of an article, in Arabic; English fields stay null until translation fills them."""
+    sentences = article.sentences
+    tokens = [tokenize(article.title or ""), *(tokenize(s.text) for s in sentences)]
+    entities = find_entities(tokens, lexicon, gazetteer)
+    key_points = [
+        KeyPoint(sentences[r.index].text, None, r.score, r.index) for r in ranker.top(max_key_points)
+    ]
+    return Highlights(key_points, find_quotes(sentences, entities.people), entities, find_figures(sentences))

@@ -1,0 +1,131 @@
+"""Word lists the highlight rules share, and the token type they all read."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from service.text.arabic import STOPWORDS, clitic_variants, light_normalize, normalize, strip_clitic
+
+_TOKEN = re.compile(r"[\w\u0621-\u064a\u0670-\u06d3]+|[^\w\s]")
+
+# Verbs that introduce reported speech (normalised), with their feminine and participle forms.
+_SPEECH = "قال اكد اضاف اوضح اعتبر شدد اشار صرح لفت نوه ذكر تابع ختم اعلن حذر دعا راي وصف كشف اكدت قالت اضافت اوضحت"
+SPEECH_VERBS = frozenset(normalize(w) for w in _SPEECH.split()) | frozenset(
+    normalize(w) + "ت" for w in _SPEECH.split()
+)
+SPEECH_PARTICIPLES = frozenset(
+    normalize(w) for w in "مضيفا مؤكدا مشيرا معتبرا موضحا مشددا لافتا منوها محذرا مضيفة مؤكدة مشيرة".split()
+)
+# Other verbs that end a name when they follow it (التقى، ناقش ...).
+_OTHER_VERBS = frozenset(normalize(w) for w in "التقى التقت ناقش ناقشا بحث بحثا زار استقبل دعا وصل غادر".split())
+TIME_WORDS = frozenset(
+    normalize(w)
+    for w in "اليوم أمس غدا الأربعاء الخميس الجمعة السبت الأحد الاثنين الثلاثاء صباح مساء ظهر الليلة".split()
+)
+STOP = frozenset(normalize(w) for w in STOPWORDS) | TIME_WORDS
+# Stopwords with ى kept apart from ي, so the name علي is not the preposition على.
+STOP_LIGHT = frozenset(light_normalize(w) for w in STOPWORDS) | frozenset(
+    light_normalize(w) for w in "اليوم أمس غدا الأربعاء الخميس الجمعة السبت الأحد الاثنين الثلاثاء".split())
+
+
+@dataclass(frozen=True)
+class Token:
+    """A word or punctuation mark with its normalised forms and where it stands in the sentence."""
+
+    surface: str
+    norm: str  # full normalisation, clitic kept
+    bare: str  # full normalisation, a clitic glued to a definite word taken off (للأمن → الامن)
+    light: str  # diacritics stripped, alef unified, ى and ة kept
+    start: int
+    end: int
+
+    @property
+    def is_word(self) -> bool:
+        return self.surface[0].isalnum()
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Normalised readings with and without a glued clitic, most literal first."""
+        return clitic_variants(self.norm)
+
+    @property
+    def surface_bare(self) -> str:
+        """The surface form without the clitic `bare` dropped."""
+        if self.bare == self.norm:
+            return self.surface
+        if self.norm.startswith("لل") or self.norm.startswith("ولل"):
+            return "ال" + self.surface[len(self.norm) - len(self.bare) + 2 :]
+        return self.surface[len(self.norm) - len(self.bare) :]
+
+    def surface_for(self, variant: str) -> str:
+        """The surface form matching one of `variants`."""
+        if variant == self.norm:
+            return self.surface
+        if variant == self.bare:
+            return self.surface_bare
+        return self.surface[len(self.norm) - len(variant) :]
+
+
+def tokenize(text: str) -> list[Token]:
+    """Words and punctuation of a sentence, each with its normal forms."""
+    out = []
+    for m in _TOKEN.finditer(text):
+        surface = m.group()
+        norm = normalize(surface)
+        out.append(Token(surface, norm, strip_clitic(norm), light_normalize(surface), m.start(), m.end()))
+    return out
+
+
+def _any_in(tok: Token, words: frozenset[str]) -> bool:
+    return any(v in words for v in tok.variants)
+
+
+def is_speech_verb(tok: Token) -> bool:
+    """قال، أكد، وأضاف ... (a conjunction glued on allowed)."""
+    return _any_in(tok, SPEECH_VERBS)
+
+
+def is_speech_participle(tok: Token) -> bool:
+    """مضيفاً، مؤكداً ...: speech reported by the sentence's subject."""
+    return _any_in(tok, SPEECH_PARTICIPLES)
+
+
+def is_verb(tok: Token) -> bool:
+    """A verb that ends a name standing before it."""
+    return is_speech_verb(tok) or is_speech_participle(tok) or _any_in(tok, _OTHER_VERBS)
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """Given names, titles and organisation names from config/names.toml, normalised for lookup."""
+
+    given_names: frozenset[str]  # light-normalised: علي is a name, على is not
+    titles: frozenset[str]
+    organizations: tuple[tuple[str, ...], ...]  # normalised token sequences, longest first
+    organization_names: dict[tuple[str, ...], str]
+    organization_heads: frozenset[str]
+    ministries: frozenset[str]
+
+    @classmethod
+    def load(cls, path: Path) -> Lexicon:
+        """Read the lexicon file (cached: it does not change while the process runs)."""
+        return _load(path)
+
+
+@lru_cache(maxsize=4)
+def _load(path: Path) -> Lexicon:
+    with path.open("rb") as f:
+        data = tomllib.load(f)
+    orgs = {tuple(normalize(w) for w in name.split()): name for name in data.get("organizations", [])}
+    return Lexicon(
+        given_names=frozenset(light_normalize(w) for w in data.get("given_names", "").split()),
+        titles=frozenset(normalize(w) for w in data.get("titles", "").split()),
+        organizations=tuple(sorted(orgs, key=len, reverse=True)),
+        organization_names=orgs,
+        organization_heads=frozenset(normalize(w) for w in data.get("organization_heads", "").split()),
+        ministries=frozenset(normalize(w) for w in data.get("ministries", "").split()),
+    )

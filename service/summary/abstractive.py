@@ -1,0 +1,57 @@
+"""Abstractive summary with a seq2seq checkpoint (mT5 XL-Sum by default)."""
+
+from __future__ import annotations
+
+from service.models.seq2seq import Seq2SeqModel
+from service.summary.protocol import SummaryMethod, SummaryResult
+from service.text.segment import Article
+
+
+class Seq2SeqSummarizer:
+    """Summarises the cleaned article; an article longer than the model's input is cut at a sentence
+    boundary, keeping the title and the lead (news puts what matters first), and says so."""
+
+    method: SummaryMethod = "abstractive"
+
+    def __init__(self, model: Seq2SeqModel) -> None:
+        self.model = model
+
+    @property
+    def identity(self) -> str:
+        return self.model.identity
+
+    def model_input(self, article: Article) -> tuple[str, list[str]]:
+        """The text the model reads and the warnings about what it could not read."""
+        sentences = article.sentences
+        lines = [article.title or ""] + [s.text for s in sentences]
+        counts = self.model.count_tokens(lines)
+        # Each count carries the prompt and special tokens once; subtract them from all but the first.
+        overhead = self.model.count_tokens([""])[0]
+        budget = self.model.input_limit
+        used, kept = counts[0], 0
+        for n in counts[1:]:
+            if used + n - overhead > budget:
+                break
+            used += n - overhead
+            kept += 1
+        warnings = []
+        if kept == 0 and sentences:
+            # Not even the first sentence fits: the model reads as much of it as it can.
+            kept = 1
+            warnings.append(
+                f"the article's first sentence alone is longer than the summary model's {budget}-token input: "
+                "the model read only its beginning"
+            )
+        text = "\n".join(line for line in lines[: kept + 1] if line)
+        if kept < len(sentences):
+            warnings.append(
+                f"article longer than the summary model's {budget}-token input: summarised from the title and "
+                f"the first {kept} of {len(sentences)} sentences (lead-biased truncation at a sentence boundary)"
+            )
+        return text, warnings
+
+    def summarize(self, article: Article) -> SummaryResult:
+        """Generate an Arabic summary of the article."""
+        text, warnings = self.model_input(article)
+        summary = self.model.generate([text])[0]
+        return SummaryResult(summary, "abstractive", self.identity, None, warnings)

@@ -1,0 +1,112 @@
+"""Arabic text helpers: display cleaning, matching normalisation, tokens and a light stemmer."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Format characters that change nothing a reader sees but break matching (bidi marks, zero widths, BOM).
+_INVISIBLE = re.compile("[\u00ad\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
+_TATWEEL = "\u0640"
+_DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
+_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
+_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
+_SPACES = re.compile(r"[^\S\n]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
+WORD = re.compile(r"[\w\u0621-\u064a\u0670-\u06d3]+")
+
+STOPWORDS = frozenset(
+    """
+    في من على إلى الى عن مع أن ان إن لن لم ما لا هذا هذه ذلك تلك التي الذي الذين اللذين اللتين هو هي هم هما
+    كان كانت يكون قد وقد لقد كما أو او ثم بل حتى إذا اذا كل بين بعد قبل عند خلال حول ضد دون عبر منذ لدى أي اي
+    أيضا ايضا فقط غير بها به بهم له لها لهم فيها فيه منها منه عليه عليها إليه اليه إليها نحو وفي ومن وعلى وإلى
+    والتي والذي وأن وان وإن هناك هنا حيث كيف متى أين اين ولا وما ولم فإن فان بأن بان لأن لان ذات وذلك وهذا وهذه
+    تم يتم وقال قال وأكد أكد وأضاف أضاف وأوضح أوضح اليوم أمس الأربعاء الخميس الجمعة السبت الأحد الاثنين الثلاثاء
+    """.split()
+)
+
+
+def clean_display(text: str) -> str:
+    """Text as shown to readers: NFKC, no invisible marks, no tatweel, tidy spaces; diacritics kept."""
+    text = unicodedata.normalize("NFKC", text)
+    text = _INVISIBLE.sub("", text).replace(_TATWEEL, "")
+    text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
+    return _SPACES.sub(" ", text)
+
+
+def normalize(text: str) -> str:
+    """Text for comparison only: no diacritics or tatweel, one alef, final ya and ta marbuta unified."""
+    text = _DIACRITICS.sub("", text.replace(_TATWEEL, ""))
+    return text.translate(_ALEF).translate(_DIGITS)
+
+
+def arabic_ratio(text: str) -> tuple[float, int, int]:
+    """Share of letters that are Arabic, with the Arabic and Latin letter counts."""
+    ar = len(ARABIC_LETTER.findall(text))
+    lat = len(LATIN_LETTER.findall(text))
+    total = ar + lat
+    return (ar / total if total else 0.0), ar, lat
+
+
+_PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك")
+_SUFFIXES = ("هما", "كما", "ات", "ون", "ين", "ان", "ها", "هم", "كم", "نا", "يه", "يا", "ه", "ي")
+
+
+def stem(token: str) -> str:
+    """Light stem of a normalised token: one clitic prefix and one suffix, never below three letters."""
+    for p in _PREFIXES:
+        if token.startswith(p) and len(token) - len(p) >= 3:
+            token = token[len(p):]
+            break
+    for s in _SUFFIXES:
+        if token.endswith(s) and len(token) - len(s) >= 3:
+            token = token[: -len(s)]
+            break
+    return token
+
+
+def content_tokens(text: str) -> list[str]:
+    """Normalised, light-stemmed tokens of a sentence, stopwords and one-letter tokens left out."""
+    out = []
+    for raw in WORD.findall(normalize(text)):
+        if len(raw) < 2 or raw in _NORMALIZED_STOPWORDS or raw.isdigit():
+            continue
+        out.append(stem(raw))
+    return out
+
+
+_NORMALIZED_STOPWORDS = frozenset(normalize(w) for w in STOPWORDS)
+
+
+def strip_clitic(token: str) -> str:
+    """Take off a conjunction or preposition glued to a definite word: للأمن → الأمن، وبالعراق → العراق.
+
+    A single letter glued to an indefinite word is ambiguous (بسام is a name, بطهران is "in Tehran"):
+    callers that know a lexicon try `clitic_variants` instead.
+    """
+    for prefix in ("وبال", "وكال", "ولل", "وال", "بال", "كال", "فال", "لل"):
+        if token.startswith(prefix) and len(token) - len(prefix) >= 2:
+            return "ال" + token[len(prefix):]
+    return token
+
+
+def clitic_variants(token: str) -> tuple[str, ...]:
+    """The token, its definite form without clitic, and the token without a leading و، ف، ب، ل، ك."""
+    out = [token]
+    bare = strip_clitic(token)
+    if bare != token:
+        out.append(bare)
+    if token[:1] in "وفبلك" and len(token) > 3:
+        out.append(token[1:])
+    return tuple(out)
+
+
+_HAMZA_ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا"})
+
+
+def light_normalize(text: str) -> str:
+    """Diacritics and tatweel stripped, alef forms unified, but ى and ة kept: علي (a name) ≠ على (on)."""
+    return _DIACRITICS.sub("", text.replace(_TATWEEL, "")).translate(_HAMZA_ALEF)

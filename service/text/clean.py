@@ -1,0 +1,66 @@
+"""Cleaning: raw article (text or HTML) to display-clean lines, with site furniture taken out."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from service.text.arabic import clean_display, normalize
+from service.text.html import Block, html_to_blocks
+
+
+@dataclass(frozen=True)
+class Furniture:
+    """Patterns for site furniture lines, loaded from config/boilerplate.toml."""
+
+    patterns: tuple[re.Pattern[str], ...]
+    max_line_chars: int = 220
+
+    @classmethod
+    def load(cls, path: Path) -> Furniture:
+        """Read and compile the patterns; a bad pattern raises ValueError naming it."""
+        with path.open("rb") as f:
+            data = tomllib.load(f)
+        compiled = []
+        for raw in data.get("patterns", []):
+            try:
+                compiled.append(re.compile(raw, re.IGNORECASE))
+            except re.error as exc:
+                raise ValueError(f"bad furniture pattern {raw!r} in {path}: {exc}") from None
+        return cls(tuple(compiled), int(data.get("max_line_chars", 220)))
+
+    def matches(self, line: str) -> bool:
+        """Whether a whole line is site furniture."""
+        if len(line) > self.max_line_chars:
+            return False
+        key = normalize(line).strip(" .:-|،")
+        return any(p.match(key) for p in self.patterns)
+
+
+@dataclass
+class CleanArticle:
+    """Lines of an article after cleaning, each tagged by what it is, and the lines taken out."""
+
+    blocks: list[Block]
+    removed: list[str] = field(default_factory=list)
+
+
+def clean_article(text: str, fmt: str, furniture: Furniture) -> CleanArticle:
+    """Parse (HTML) or split (text), clean each line for display and drop furniture lines."""
+    # Plain text is one block split into lines below; its headings are recognised by segmentation.
+    raw_blocks = html_to_blocks(text) if fmt == "html" else [Block("paragraph", text)]
+    blocks: list[Block] = []
+    removed: list[str] = []
+    for block in raw_blocks:
+        # A block may still hold line breaks (HTML <pre>, plain text pasted into a <p>).
+        for raw in re.split(r"\r\n|[\r\n\u2028\u2029]", block.text):
+            line = clean_display(raw).strip()
+            if not line:
+                continue
+            if furniture.matches(line):
+                removed.append(raw.strip())
+            else:
+                blocks.append(Block(block.kind, line))
+    return CleanArticle(blocks, removed)

@@ -1,0 +1,158 @@
+"""Segmentation: cleaned lines to an article of title, sub-headings, paragraphs and sentences."""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+from service.text.arabic import normalize
+from service.text.clean import CleanArticle
+from service.text.html import Block
+
+# Quotation marks news prose uses, opener to accepted closers. Typists swap “ and ”, so each curly
+# mark closes the other, and a ” standing as an opener (أن” … ”) is paired with the next ”.
+_QUOTE_CLOSERS = {"«": "»", "“": "”“", "„": "”“", '"': '"', "”": "”"}
+_MAX_QUOTE_CHARS = 2000
+
+# A sentence ends at . ! ? ؟ (any run of them, a closing quote allowed after) before a space or the end.
+_BOUNDARY = re.compile(r'[.!?؟]+[»”"]?(?=\s|$)')
+# One-letter tokens and these words take a full stop without ending the sentence.
+_ABBREVIATIONS = frozenset({"د", "م", "ه", "ص", "ق", "ج", "ت", "ش", "mr", "mrs", "dr", "st", "prof", "no", "vs"})
+_SENTENCE_END = re.compile(r"[.!?؟:،,;؛…]$")
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the article body, with where it stands."""
+
+    index: int
+    text: str
+    paragraph: int
+    section: int | None  # index into Article.sections; None before the first sub-heading
+
+
+@dataclass
+class Article:
+    """An article after cleaning and segmentation: the unit every later step works on."""
+
+    title: str | None
+    sections: list[str]
+    paragraphs: list[list[Sentence]]
+    removed: list[str] = field(default_factory=list)
+
+    @property
+    def sentences(self) -> list[Sentence]:
+        """Every body sentence, in order."""
+        return [s for p in self.paragraphs for s in p]
+
+    def canonical_text(self) -> str:
+        """The cleaned article as one string: what the digest id and the summary model see."""
+        lines = [self.title or ""]
+        section: int | None = None
+        for para in self.paragraphs:
+            if para and para[0].section != section and para[0].section is not None:
+                section = para[0].section
+                lines.append(f"## {self.sections[section]}")
+            lines.append(" ".join(s.text for s in para))
+        return "\n".join(lines)
+
+
+def quote_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each quotation in a paragraph, marks included; unmatched marks are skipped."""
+    spans: list[tuple[int, int]] = []
+    i, n = 0, len(text)
+    while i < n:
+        closers = _QUOTE_CLOSERS.get(text[i])
+        if closers is None:
+            i += 1
+            continue
+        end = -1
+        for j in range(i + 1, min(n, i + _MAX_QUOTE_CHARS)):
+            ch = text[j]
+            if ch in closers:
+                end = j
+                break
+            # A misplaced ” cannot open a quote that another opener interrupts.
+            if text[i] == "”" and ch in "“«":
+                break
+        if end == -1:
+            i += 1
+            continue
+        spans.append((i, end + 1))
+        i = end + 1
+    return spans
+
+
+def _inside(spans: list[tuple[int, int]], pos: int) -> bool:
+    k = bisect.bisect_right(spans, (pos, 10**9)) - 1
+    return k >= 0 and spans[k][0] < pos < spans[k][1] - 1
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Sentences of one paragraph: never split on the Arabic comma, inside quotes, abbreviations,
+    decimals or the Arabic '..' pause."""
+    spans = quote_spans(paragraph)
+    out: list[str] = []
+    start = 0
+    for m in _BOUNDARY.finditer(paragraph):
+        run = m.group().rstrip('»”"')
+        if run in ("..", "...") or _inside(spans, m.start()):
+            continue
+        if run == ".":
+            before = paragraph[start : m.start()].split()
+            if before and normalize(before[-1]).lower().strip("(") in _ABBREVIATIONS:
+                continue
+        piece = paragraph[start : m.end()].strip()
+        if piece:
+            out.append(piece)
+        start = m.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        out.append(tail)
+    return out
+
+
+def _is_headline(line: str, max_words: int) -> bool:
+    words = line.split()
+    return 0 < len(words) <= max_words and not (line.endswith(".") and not line.endswith(".."))
+
+
+def _is_subheading(line: str, next_line: str | None) -> bool:
+    return (
+        next_line is not None
+        and len(line.split()) <= 8
+        and not _SENTENCE_END.search(line)
+        and len(next_line) > len(line)
+    )
+
+
+def segment(clean: CleanArticle, title: str | None = None) -> Article:
+    """Find the title, sub-headings, paragraphs and sentences of a cleaned article."""
+    blocks: list[Block] = list(clean.blocks)
+    if title:
+        title = " ".join(title.split())
+        if blocks and normalize(blocks[0].text) == normalize(title):
+            blocks.pop(0)
+    elif blocks and (blocks[0].kind == "title" or (len(blocks) > 1 and _is_headline(blocks[0].text, 20))):
+        title = blocks.pop(0).text
+
+    sections: list[str] = []
+    paragraphs: list[list[Sentence]] = []
+    index = 0
+    for k, block in enumerate(blocks):
+        following = blocks[k + 1].text if k + 1 < len(blocks) else None
+        is_heading = block.kind in ("heading", "title") or (
+            block.kind == "paragraph" and _is_subheading(block.text, following)
+        )
+        if is_heading:
+            sections.append(block.text)
+            continue
+        section = len(sections) - 1 if sections else None
+        para = []
+        for text in split_sentences(block.text):
+            para.append(Sentence(index, text, len(paragraphs), section))
+            index += 1
+        if para:
+            paragraphs.append(para)
+    return Article(title or None, sections, paragraphs, clean.removed)

@@ -1,0 +1,19 @@
+"""What every translator offers: Arabic texts in, English texts out, one for one."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+
+class Translator(Protocol):
+    """Translates Arabic to English; returns exactly one translation per input, in order."""
+
+    @property
+    def identity(self) -> str:
+        """Names the model and version: part of the digest id."""
+        ...
+
+    def translate(self, texts: Sequence[str]) -> list[str]:
+        """Translate each text; blocking, so callers run it off the event loop."""
+        ...

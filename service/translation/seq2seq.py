@@ -1,0 +1,72 @@
+"""Arabic → English with a seq2seq checkpoint: length-sorted batches, long sentences split at clauses."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from service.models.seq2seq import Seq2SeqModel
+
+# Where a sentence too long for the model may be cut, best first: clause marks, then commas, then spaces.
+_CUTS = (re.compile(r"(?<=[؛;])\s+"), re.compile(r"(?<=[،,:])\s+"), re.compile(r"\s+"))
+
+
+class Seq2SeqTranslator:
+    """Translates every input to exactly one output, in order; nothing is truncated."""
+
+    def __init__(self, model: Seq2SeqModel) -> None:
+        self.model = model
+
+    @property
+    def identity(self) -> str:
+        return self.model.identity
+
+    def split_to_fit(self, text: str) -> list[str]:
+        """Pieces of `text`, in order, each within the model's input limit; joined by spaces they
+        give back the text (whitespace aside)."""
+        limit = self.model.input_limit
+        if self.model.count_tokens([text])[0] <= limit:
+            return [text]
+        for cut in _CUTS:
+            parts = [p for p in cut.split(text) if p]
+            if len(parts) > 1:
+                return self._pack(parts, limit, " ")
+        # One "word" longer than the limit (no spaces at all): cut it by characters.
+        half = len(text) // 2
+        return self.split_to_fit(text[:half]) + self.split_to_fit(text[half:])
+
+    def _pack(self, parts: list[str], limit: int, sep: str) -> list[str]:
+        counts = self.model.count_tokens(parts)
+        pieces: list[str] = []
+        current: list[str] = []
+        used = 0
+        for part, n in zip(parts, counts, strict=True):
+            if n > limit:
+                if current:
+                    pieces.append(sep.join(current))
+                    current, used = [], 0
+                pieces.extend(self.split_to_fit(part))
+                continue
+            # Each part's count includes the special tokens once; joined parts share them.
+            if current and used + n > limit:
+                pieces.append(sep.join(current))
+                current, used = [], 0
+            current.append(part)
+            used += n
+        if current:
+            pieces.append(sep.join(current))
+        return pieces
+
+    def translate(self, texts: Sequence[str]) -> list[str]:
+        """One English text per Arabic text; long ones are translated piece by piece and rejoined."""
+        pieces_of = [self.split_to_fit(t) if t.strip() else [] for t in texts]
+        unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
+        lengths = dict(zip(unique, self.model.count_tokens(unique), strict=True)) if unique else {}
+        # Sorting by length keeps padding, and so wasted work, small within each batch.
+        ordered = sorted(unique, key=lambda p: lengths[p])
+        done: dict[str, str] = {}
+        size = max(1, self.model.spec.batch_size)
+        for start in range(0, len(ordered), size):
+            batch = ordered[start : start + size]
+            done.update(zip(batch, self.model.generate(batch), strict=True))
+        return [" ".join(done[p] for p in pieces).strip() for pieces in pieces_of]
