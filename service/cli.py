@@ -66,6 +66,10 @@ def digest(path: Path, is_html: bool, title: str | None, summary: str, translate
     from service.errors import Problem
     from service.models.registry import ModelRegistry
 
+    import structlog
+
+    # stdout carries the JSON digest alone; logs go to stderr.
+    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
     settings = _settings(config_path)
     raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
     try:

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from litestar import Controller, get, post
 from litestar.openapi.spec import Example
-from litestar.params import Body
+from litestar.di import NamedDependency
+from litestar.params import Body, FromPath
 
 from service.config import HOME
 from service.digest.schemas import Digest, DigestRequest
@@ -34,12 +35,12 @@ class DigestController(Controller):
             Body(examples=[Example(summary="A news article with site furniture in its body",
                                    value={"text": _EXAMPLE, "format": "text"})]),
         ],
-        digest_service: DigestService,
+        digest_service: NamedDependency[DigestService],
     ) -> Digest:
         return await digest_service.create(data)
 
     @get("/{digest_id:str}", summary="A stored digest by id")
-    async def get_digest(self, digest_id: str, digest_service: DigestService) -> Digest:
+    async def get_digest(self, digest_id: FromPath[str], digest_service: NamedDependency[DigestService]) -> Digest:
         digest = await digest_service.get(digest_id)
         if digest is None:
             raise DigestNotFound(f"no digest with id {digest_id!r} is stored (it may have expired)")

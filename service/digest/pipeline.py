@@ -111,8 +111,8 @@ def prepare(request: DigestRequest, resources: TextResources, settings: Settings
             f"{settings.limits.max_article_chars} (limits.max_article_chars)",
             extra={"limit": settings.limits.max_article_chars, "received": len(body)},
         )
-    if not article.sentences:
-        what = "only site furniture" if article.removed else "no words"
+    if not any(ch.isalpha() for ch in body):
+        what = "only site furniture" if article.removed and not body else "no words, only punctuation or symbols"
         raise EmptyArticle(f"the article has {what} once cleaned: nothing to digest")
     ratio, arabic, latin = arabic_ratio(body)
     if not ARABIC_LETTER.search(body) or ratio < settings.limits.min_arabic_ratio:

@@ -6,6 +6,7 @@ from typing import Literal
 
 import msgspec
 from litestar import Controller, get
+from litestar.di import NamedDependency
 
 from service.digest.services import DigestService
 
@@ -33,7 +34,7 @@ class HealthController(Controller):
         return Liveness("alive")
 
     @get("/ready", summary="What this server can do now")
-    async def ready(self, digest_service: DigestService) -> Readiness:
+    async def ready(self, digest_service: NamedDependency[DigestService]) -> Readiness:
         models = digest_service.models
         summary, translation = models.status["summary"], models.status["translation"]
         cache_error = await digest_service.probe_cache()

@@ -1,0 +1,103 @@
+"""Shared fixtures: settings, the example article, tiny real checkpoints, app clients, a real redis-server."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.config import HOME, Settings, load_settings
+
+sys.path.insert(0, str(Path(__file__).parent))
+from tiny_models import build_tiny_marian, build_tiny_mt5  # noqa: E402
+
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+EXAMPLE = HOME / "config" / "examples" / "syria-iran-talks.ar.txt"
+
+
+@pytest.fixture(scope="session")
+def example_text() -> str:
+    return EXAMPLE.read_text(encoding="utf-8")
+
+
+def make_settings(**env: str) -> Settings:
+    """Settings from the defaults and these KHULASA_* values only (the test's environment is ignored)."""
+    return load_settings(environ={f"KHULASA_{k.upper()}": v for k, v in env.items()})
+
+
+@pytest.fixture(scope="session")
+def tiny_models(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """A tiny MarianMT (64 positions, so long sentences must be split) and a tiny mT5, built once."""
+    root = tmp_path_factory.mktemp("tiny-models")
+    return {"translation": build_tiny_marian(root / "marian"), "summary": build_tiny_mt5(root / "mt5")}
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class RedisServer:
+    """A real redis-server on loopback that a test can stop and start again on the same port."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.url = f"redis://127.0.0.1:{port}/0"
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    def start(self) -> None:
+        binary = shutil.which("redis-server")
+        if binary is None:
+            if os.environ.get("CI"):
+                pytest.fail("redis-server is not installed: .ci/run must install it")
+            pytest.skip("redis-server is not installed here")
+        self.proc = subprocess.Popen(
+            [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
+                return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(timeout=10)
+            self.proc = None
+
+
+@pytest.fixture
+def redis_server() -> Iterator[RedisServer]:
+    server = RedisServer(_free_port())
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["memory", "redis"])
+def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    """The app with default settings (no model weights here), on the embedded store and on real Redis."""
+    if request.param == "redis":
+        server = request.getfixturevalue("redis_server")
+        settings = make_settings(redis_url=server.url)
+    else:
+        settings = make_settings()
+    with TestClient(create_app(settings)) as c:
+        yield c
