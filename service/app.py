@@ -8,13 +8,14 @@ from typing import Any
 
 import anyio.to_thread
 from litestar import Litestar, Request, Response
+from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
+from litestar.logging.config import StructLoggingConfig
+from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
-from litestar.logging.config import StructLoggingConfig
-from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
@@ -33,8 +34,11 @@ from service.models.registry import ModelRegistry
 def _validation_problem(exc: ValidationException) -> ProblemDetailsException:
     """Schema errors are 422 and name the field; a body that is not JSON at all stays 400."""
     errors = exc.extra if isinstance(exc.extra, list) else []
-    not_json = any("JSON" in str(e.get("message", "")) or "decode" in str(e.get("message", "")).lower()
-                   for e in errors if isinstance(e, dict))
+    not_json = any(
+        "JSON" in str(e.get("message", "")) or "decode" in str(e.get("message", "")).lower()
+        for e in errors
+        if isinstance(e, dict)
+    )
     fields = ", ".join(f"{e.get('key')}: {e.get('message')}" for e in errors if isinstance(e, dict) and e.get("key"))
     detail = fields or "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
     return ProblemDetailsException(
@@ -48,15 +52,21 @@ def _validation_problem(exc: ValidationException) -> ProblemDetailsException:
 
 def _http_problem(exc: HTTPException) -> ProblemDetailsException:
     title = "The request body is not valid JSON" if "JSON is malformed" in exc.detail else exc.detail
-    return ProblemDetailsException(status_code=exc.status_code, title=title, detail=exc.detail,
-                                   headers=exc.headers, extra=exc.extra if isinstance(exc.extra, dict) else None)
+    return ProblemDetailsException(
+        status_code=exc.status_code,
+        title=title,
+        detail=exc.detail,
+        headers=exc.headers,
+        extra=exc.extra if isinstance(exc.extra, dict) else None,
+    )
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Never leak a traceback; the log has it, keyed by the path.
     request.logger.exception("unhandled error", path=request.url.path)
-    problem = ProblemDetailsException(status_code=500, title="Internal error",
-                                      detail="the digest failed on the server; the error is logged")
+    problem = ProblemDetailsException(
+        status_code=500, title="Internal error", detail="the digest failed on the server; the error is logged"
+    )
     return problem.to_response(request)
 
 
@@ -66,7 +76,7 @@ def _logging(settings: Settings) -> StructlogConfig:
         structlog_logging_config=StructLoggingConfig(log_exceptions="debug"),
         middleware_logging_config=LoggingMiddlewareConfig(
             request_log_fields=("path", "method", "query"),
-            response_log_fields=("status_code",),
+            response_log_fields=["status_code"],
         ),
     )
 
@@ -97,16 +107,21 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
         stores=StoreRegistry(stores={"digests": store}),
         plugins=[
             StructlogPlugin(_logging(settings)),
-            ProblemDetailsPlugin(ProblemDetailsConfig(
-                enable_for_all_http_exceptions=True,
-                exception_to_problem_detail_map={ValidationException: _validation_problem,
-                                                 HTTPException: _http_problem},
-            )),
+            ProblemDetailsPlugin(
+                ProblemDetailsConfig(
+                    enable_for_all_http_exceptions=True,
+                    exception_to_problem_detail_map={
+                        ValidationException: _validation_problem,
+                        HTTPException: _http_problem,
+                    },
+                )
+            ),
         ],
         middleware=[PrometheusConfig(app_name="khulasa", prefix="khulasa", group_path=True).middleware],
         exception_handlers={Exception: _internal_error},
         request_max_body_size=settings.limits.max_body_bytes,
-        openapi_config=OpenAPIConfig(title="Khulasa", version=__version__,
-                                     description="Arabic news digests: summary, translation, highlights."),
-        state={"settings": settings},
+        openapi_config=OpenAPIConfig(
+            title="Khulasa", version=__version__, description="Arabic news digests: summary, translation, highlights."
+        ),
+        state=State({"settings": settings}),
     )

@@ -12,7 +12,10 @@ import msgspec
 from service.config import ConfigError, Settings, load_settings
 
 _config_option = click.option(
-    "--config", "config_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+    "--config",
+    "config_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
     help="A TOML file over config/default.toml (KHULASA_* variables still win).",
 )
 
@@ -44,8 +47,30 @@ def serve(host: str | None, port: int | None, config_path: Path | None) -> None:
         app = create_app(settings)
     except (ValueError, OSError) as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
-    uvicorn.run(app, host=host or settings.server.host, port=port or settings.server.port,
-                log_level=settings.server.log_level)
+    uvicorn.run(
+        app, host=host or settings.server.host, port=port or settings.server.port, log_level=settings.server.log_level
+    )
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", help="Where the service listens.")
+@click.option("--port", type=int, default=8000)
+@click.option("--ready", is_flag=True, help="Check /health/ready (exit 1 when degraded) instead of /health/live.")
+def health(host: str, port: int, ready: bool) -> None:
+    """Exit 0 when the service answers (the container's HEALTHCHECK)."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    url = f"http://{host}:{port}/health/{'ready' if ready else 'live'}"
+    try:
+        with urllib.request.urlopen(url, timeout=5) as response:
+            body = json.loads(response.read())
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(f"{url} did not answer: {exc}") from None
+    click.echo(json.dumps(body, ensure_ascii=False))
+    if ready and body.get("status") != "ready":
+        sys.exit(1)
 
 
 @main.command()
@@ -55,9 +80,11 @@ def serve(host: str | None, port: int | None, config_path: Path | None) -> None:
 @click.option("--summary", type=click.Choice(["auto", "abstractive", "extractive"]), default="auto")
 @click.option("--translate", type=click.Choice(["full", "summary", "none"]), default="full")
 @_config_option
-def digest(path: Path, is_html: bool, title: str | None, summary: str, translate: str,
-           config_path: Path | None) -> None:
+def digest(
+    path: Path, is_html: bool, title: str | None, summary: str, translate: str, config_path: Path | None
+) -> None:
     """Print the JSON digest of an article file (`-` for standard input), without a server."""
+    import structlog
     from litestar.stores.memory import MemoryStore
 
     from service.digest.pipeline import TextResources
@@ -65,8 +92,6 @@ def digest(path: Path, is_html: bool, title: str | None, summary: str, translate
     from service.digest.services import DigestService
     from service.errors import Problem
     from service.models.registry import ModelRegistry
-
-    import structlog
 
     # stdout carries the JSON digest alone; logs go to stderr.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
@@ -76,8 +101,12 @@ def digest(path: Path, is_html: bool, title: str | None, summary: str, translate
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from None
-    request = DigestRequest(text=text, title=title, format="html" if is_html else "text",
-                            options=DigestOptions(summary=summary, translate=translate))  # type: ignore[arg-type]
+    request = DigestRequest(
+        text=text,
+        title=title,
+        format="html" if is_html else "text",
+        options=msgspec.convert({"summary": summary, "translate": translate}, DigestOptions),
+    )  # type: ignore[arg-type]
     models = ModelRegistry(settings)
     service = DigestService(settings, models, TextResources.load(settings), MemoryStore())
     try:
@@ -123,12 +152,16 @@ def models_pull(config_path: Path | None) -> None:
             continue
         click.echo(f"{role}: pulling {spec.model}@{spec.revision} (licence: {spec.licence or 'see model card'})")
         try:
-            folder = snapshot_download(spec.model, revision=spec.revision,
-                                       allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"])
+            folder = snapshot_download(
+                spec.model,
+                revision=spec.revision,
+                allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"],
+            )
         except Exception as exc:
             reason = " ".join(str(exc).split())[:200]
-            click.echo(f"{role}: cannot pull {spec.model}: the model hub is unreachable or refused ({reason})",
-                       err=True)
+            click.echo(
+                f"{role}: cannot pull {spec.model}: the model hub is unreachable or refused ({reason})", err=True
+            )
             failed = True
             continue
         click.echo(f"{role}: ready in {folder}")

@@ -56,6 +56,8 @@ class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):
     profile: str = "fast"
     load: Literal["startup", "lazy", "off"] = "startup"
     threads: int = 2
+    prompts_dir: str = "prompts"
+    profiles_file: str = "config/models.toml"
     summary: str = ""
     translation: str = ""
 
@@ -106,9 +108,13 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
             rest = name.removeprefix("KHULASA_").lower()
             section = next((s for s in sections if rest.startswith(s + "_")), "")
             if not section:
-                raise ConfigError(f"unknown setting {name}: expected KHULASA_<SECTION>_<KEY> with a section of "
-                                  f"{', '.join(sections)}")
+                raise ConfigError(
+                    f"unknown setting {name}: expected KHULASA_<SECTION>_<KEY> with a section of {', '.join(sections)}"
+                )
             key = rest.removeprefix(section + "_")
+            keys = [f.name for f in msgspec.structs.fields(sections[section])]
+            if key not in keys:
+                raise ConfigError(f"unknown setting {name}: [{section}] has no key {key!r} (it has {', '.join(keys)})")
         layer.setdefault(section, {})[key] = raw
     return layer
 

@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -18,7 +19,7 @@ from service.app import create_app
 from service.config import HOME, Settings, load_settings
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tiny_models import build_tiny_marian, build_tiny_mt5  # noqa: E402
+from tiny_models import build_tiny_marian, build_tiny_mt5
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
@@ -65,7 +66,8 @@ class RedisServer:
             pytest.skip("redis-server is not installed here")
         self.proc = subprocess.Popen(
             [binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
         )
         deadline = time.monotonic() + 10
         while time.monotonic() < deadline:
@@ -93,10 +95,12 @@ def redis_server() -> Iterator[RedisServer]:
 
 @pytest.fixture(params=["memory", "redis"])
 def client(request: pytest.FixtureRequest) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    """The app with default settings (no model weights here), on the embedded store and on real Redis."""
+    """The app with default settings (no model weights here), on the embedded store and on real Redis:
+    the server .ci/run started (REDIS_TEST_URL), else one started for the test."""
     if request.param == "redis":
-        server = request.getfixturevalue("redis_server")
-        settings = make_settings(redis_url=server.url)
+        url = os.environ.get("REDIS_TEST_URL") or request.getfixturevalue("redis_server").url
+        # A namespace per test keeps one test's cached digests from answering another's requests.
+        settings = make_settings(redis_url=url, cache_namespace=f"test-{uuid.uuid4().hex[:8]}")
     else:
         settings = make_settings()
     with TestClient(create_app(settings)) as c:

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Annotated
 
 from litestar import Controller, get, post
-from litestar.openapi.spec import Example
 from litestar.di import NamedDependency
+from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath
 
 from service.config import HOME
@@ -32,8 +32,14 @@ class DigestController(Controller):
         self,
         data: Annotated[
             DigestRequest,
-            Body(examples=[Example(summary="A news article with site furniture in its body",
-                                   value={"text": _EXAMPLE, "format": "text"})]),
+            Body(
+                examples=[
+                    Example(
+                        summary="A news article with site furniture in its body",
+                        value={"text": _EXAMPLE, "format": "text"},
+                    )
+                ]
+            ),
         ],
         digest_service: NamedDependency[DigestService],
     ) -> Digest:

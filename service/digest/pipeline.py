@@ -59,9 +59,7 @@ class TextResources:
             settings.resolve("config/names.toml"),
         ]
         fingerprint = hashlib.sha256(b"".join(f.read_bytes() for f in files)).hexdigest()[:12]
-        return cls(
-            Furniture.load(files[0]), Lexicon.load(files[2]), Gazetteer.load(files[1]), f"rules:{fingerprint}"
-        )
+        return cls(Furniture.load(files[0]), Lexicon.load(files[2]), Gazetteer.load(files[1]), f"rules:{fingerprint}")
 
 
 class Stopwatch:
@@ -86,8 +84,10 @@ def check_text(request: DigestRequest, settings: Settings) -> None:
         text.encode("utf-8")
         (request.title or "").encode("utf-8")
     except UnicodeEncodeError:
-        raise InvalidText("the text holds a lone surrogate (\\ud800-\\udfff), which is not a character: "
-                          "send valid UTF-16 pairs or plain UTF-8") from None
+        raise InvalidText(
+            "the text holds a lone surrogate (\\ud800-\\udfff), which is not a character: "
+            "send valid UTF-16 pairs or plain UTF-8"
+        ) from None
     limit = settings.limits.max_article_chars
     allowed = limit * (HTML_MARKUP_ALLOWANCE if request.format == "html" else 1)
     if len(text) > allowed:
@@ -141,8 +141,14 @@ def digest_id(article: Article, options: DigestOptions, identities: dict[str, st
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:32]
 
 
-def _summarise(article: Article, ranker: SentenceRanker, options: DigestOptions, models: ModelRegistry,
-               extractive: ExtractiveSummarizer, warnings: list[str]) -> SummaryResult:
+def _summarise(
+    article: Article,
+    ranker: SentenceRanker,
+    options: DigestOptions,
+    models: ModelRegistry,
+    extractive: ExtractiveSummarizer,
+    warnings: list[str],
+) -> SummaryResult:
     abstractive = models.summarizer
     if options.summary != "extractive" and abstractive is not None:
         result = abstractive.summarize(article)
@@ -156,9 +162,16 @@ def _summarise(article: Article, ranker: SentenceRanker, options: DigestOptions,
     return extractive.summarize(article, ranker)
 
 
-def build_digest(article: Article, request: DigestRequest, options: DigestOptions, digest_key: str,
-                 models: ModelRegistry, resources: TextResources, settings: Settings,
-                 identities: dict[str, str | None]) -> Digest:
+def build_digest(
+    article: Article,
+    request: DigestRequest,
+    options: DigestOptions,
+    digest_key: str,
+    models: ModelRegistry,
+    resources: TextResources,
+    settings: Settings,
+    identities: dict[str, str | None],
+) -> Digest:
     """Summarise, highlight and translate a prepared article, and assemble its digest."""
     clock = Stopwatch()
     warnings: list[str] = []
@@ -184,12 +197,14 @@ def build_digest(article: Article, request: DigestRequest, options: DigestOption
             )
         else:
             with clock.step("translation"):
-                english, translation = _translate(article, summary, highlights, options, translator.translate,
-                                                  translator.identity, warnings)
+                english, translation = _translate(
+                    article, summary, highlights, options, translator.translate, translator.identity, warnings
+                )
 
     summary_en = (
         " ".join(e for e in (english(sentences[i].text) for i in summary.sentence_indexes) if e) or None
-        if summary.sentence_indexes is not None else english(summary.text)
+        if summary.sentence_indexes is not None
+        else english(summary.text)
     )
     for kp in highlights.key_points:
         kp.en = english(kp.ar)
@@ -214,15 +229,25 @@ def build_digest(article: Article, request: DigestRequest, options: DigestOption
             models={**identities, "extractive": extractive.identity, "rules": resources.identity},
             timings_ms=clock.timings,
             warnings=warnings,
-            input={"chars_received": len(request.text), "chars_kept": body_chars, "sentences": len(sentences),
-                   "removed_lines": len(article.removed)},
+            input={
+                "chars_received": len(request.text),
+                "chars_kept": body_chars,
+                "sentences": len(sentences),
+                "removed_lines": len(article.removed),
+            },
         ),
     )
 
 
-def _translate(article: Article, summary: SummaryResult, highlights: Highlights, options: DigestOptions,
-               translate: Callable[[list[str]], list[str]], model: str, warnings: list[str],
-               ) -> tuple[Callable[[str], str | None], Translation | None]:
+def _translate(
+    article: Article,
+    summary: SummaryResult,
+    highlights: Highlights,
+    options: DigestOptions,
+    translate: Callable[[list[str]], list[str]],
+    model: str,
+    warnings: list[str],
+) -> tuple[Callable[[str], str | None], Translation | None]:
     """Translate everything the options ask for in one batched call; returns a lookup and the article."""
     sentences = article.sentences
     wanted: list[str] = [article.title or "", *article.sections]
@@ -239,7 +264,9 @@ def _translate(article: Article, summary: SummaryResult, highlights: Highlights,
     results = dict(zip(unique, translate(unique), strict=True))
     empty = sum(1 for v in results.values() if not v.strip())
     if empty:
-        warnings.append(f"the translation model returned nothing for {empty} of {len(unique)} texts: their `en` is null")
+        warnings.append(
+            f"the translation model returned nothing for {empty} of {len(unique)} texts: their `en` is null"
+        )
 
     def english(text: str) -> str | None:
         value = results.get(text, "")

@@ -17,9 +17,13 @@ TranslateChoice = Literal["full", "summary", "none"]
 class DigestOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=False):
     """What to produce. Unknown keys are refused (422) rather than ignored."""
 
-    summary: Annotated[SummaryChoice, Meta(description="auto: abstractive when its model is loaded, else extractive")] = "auto"
-    translate: Annotated[TranslateChoice, Meta(description="full: article, summary and highlights; summary: all but the "
-                                                           "article body; none: no English")] = "full"
+    summary: Annotated[
+        SummaryChoice, Meta(description="auto: abstractive when its model is loaded, else extractive")
+    ] = "auto"
+    translate: Annotated[
+        TranslateChoice,
+        Meta(description="full: article, summary and highlights; summary: all but the article body; none: no English"),
+    ] = "full"
     max_key_points: Annotated[int, Meta(ge=0, le=20, description="default: pipeline.max_key_points")] | None = None
 
 
@@ -27,7 +31,9 @@ class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
     """An Arabic news article, as plain text or HTML."""
 
     text: Annotated[str, Meta(description="The article: plain text (one paragraph or heading per line) or HTML")]
-    title: Annotated[str | None, Meta(description="The headline; by default the first line when it reads as one")] = None
+    title: Annotated[str | None, Meta(description="The headline; by default the first line when it reads as one")] = (
+        None
+    )
     format: Literal["text", "html"] = "text"
     options: DigestOptions = msgspec.field(default_factory=DigestOptions)
 

@@ -53,12 +53,21 @@ class DigestService:
             build_digest, article, request, options, key, self.models, self.resources, self.settings, identities
         )
         if self.cache_error:
-            digest.meta.warnings.append(f"cache unavailable, the digest was computed and not stored: {self.cache_error}")
+            digest.meta.warnings.append(
+                f"cache unavailable, the digest was computed and not stored: {self.cache_error}"
+            )
         else:
             await self._save(digest)
         digest.meta.timings_ms["total"] = _ms(started)
-        log.info("digest", id=key, cached=False, chars=len(request.text), sentences=digest.meta.input["sentences"],
-                 ms=digest.meta.timings_ms["total"], method=digest.summary.method)
+        log.info(
+            "digest",
+            id=key,
+            cached=False,
+            chars=len(request.text),
+            sentences=digest.meta.input["sentences"],
+            ms=digest.meta.timings_ms["total"],
+            method=digest.summary.method,
+        )
         return digest
 
     async def get(self, key: str) -> Digest | None:
@@ -99,7 +108,9 @@ class DigestService:
             await self.store.set(digest.id, msgspec.json.encode(digest), expires_in=self.settings.cache.ttl_seconds)
         except Exception as exc:
             self._cache_failed(exc)
-            digest.meta.warnings.append(f"cache unavailable, the digest was computed and not stored: {self.cache_error}")
+            digest.meta.warnings.append(
+                f"cache unavailable, the digest was computed and not stored: {self.cache_error}"
+            )
 
     def _cache_failed(self, exc: Exception) -> None:
         self.cache_error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"

@@ -19,7 +19,5 @@ def extract_highlights(
     sentences = article.sentences
     tokens = [tokenize(article.title or ""), *(tokenize(s.text) for s in sentences)]
     entities = find_entities(tokens, lexicon, gazetteer)
-    key_points = [
-        KeyPoint(sentences[r.index].text, None, r.score, r.index) for r in ranker.top(max_key_points)
-    ]
+    key_points = [KeyPoint(sentences[r.index].text, None, r.score, r.index) for r in ranker.top(max_key_points)]
     return Highlights(key_points, find_quotes(sentences, entities.people), entities, find_figures(sentences))

@@ -91,9 +91,13 @@ class EntityFinder:
             if self._is_title(tok):
                 j, skipped = i + 1, 0
                 # Skip the title's complements: الخارجية السوري، الإيراني، للشؤون الدولية.
-                while j < len(toks) and skipped < 3 and toks[j].is_word and (
-                    toks[j].bare.startswith("ال") or self._adjective(toks[j]) is not None
-                ) and not self._is_given(toks[j]):
+                while (
+                    j < len(toks)
+                    and skipped < 3
+                    and toks[j].is_word
+                    and (toks[j].bare.startswith("ال") or self._adjective(toks[j]) is not None)
+                    and not self._is_given(toks[j])
+                ):
                     j += 1
                     skipped += 1
                 if name := self._read_name(toks, j, after_title=True):
@@ -191,7 +195,9 @@ class EntityFinder:
                     i += 1
                     continue
                 surface = " ".join([toks[i].surface_bare, *(t.surface for t in toks[i + 1 : i + span])])
-                known = self.lex.organization_names.get(tuple([toks[i].bare, *(t.norm for t in toks[i + 1 : i + span])]))
+                known = self.lex.organization_names.get(
+                    tuple([toks[i].bare, *(t.norm for t in toks[i + 1 : i + span])])
+                )
                 canonical = known or surface
                 f = found.setdefault(canonical, _Found(canonical, first=(s, toks[i].start)))
                 f.mentions += 1
@@ -206,9 +212,7 @@ class EntityFinder:
             return 0
         for seq in self.lex.organizations:
             n = len(seq)
-            if i + n <= len(toks) and toks[i].bare == seq[0] and all(
-                toks[i + k].norm == seq[k] for k in range(1, n)
-            ):
+            if i + n <= len(toks) and toks[i].bare == seq[0] and all(toks[i + k].norm == seq[k] for k in range(1, n)):
                 return n
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if tok.bare in self.lex.ministries:

@@ -14,9 +14,7 @@ _TOKEN = re.compile(r"[\w\u0621-\u064a\u0670-\u06d3]+|[^\w\s]")
 
 # Verbs that introduce reported speech (normalised), with their feminine and participle forms.
 _SPEECH = "قال اكد اضاف اوضح اعتبر شدد اشار صرح لفت نوه ذكر تابع ختم اعلن حذر دعا راي وصف كشف اكدت قالت اضافت اوضحت"
-SPEECH_VERBS = frozenset(normalize(w) for w in _SPEECH.split()) | frozenset(
-    normalize(w) + "ت" for w in _SPEECH.split()
-)
+SPEECH_VERBS = frozenset(normalize(w) for w in _SPEECH.split()) | frozenset(normalize(w) + "ت" for w in _SPEECH.split())
 SPEECH_PARTICIPLES = frozenset(
     normalize(w) for w in "مضيفا مؤكدا مشيرا معتبرا موضحا مشددا لافتا منوها محذرا مضيفة مؤكدة مشيرة".split()
 )
@@ -29,7 +27,8 @@ TIME_WORDS = frozenset(
 STOP = frozenset(normalize(w) for w in STOPWORDS) | TIME_WORDS
 # Stopwords with ى kept apart from ي, so the name علي is not the preposition على.
 STOP_LIGHT = frozenset(light_normalize(w) for w in STOPWORDS) | frozenset(
-    light_normalize(w) for w in "اليوم أمس غدا الأربعاء الخميس الجمعة السبت الأحد الاثنين الثلاثاء".split())
+    light_normalize(w) for w in "اليوم أمس غدا الأربعاء الخميس الجمعة السبت الأحد الاثنين الثلاثاء".split()
+)
 
 
 @dataclass(frozen=True)

@@ -15,8 +15,10 @@ from service.text.arabic import normalize
 # CLDR codes that are not places a reader would call one (the world, unknown region, organisations).
 _SKIP_TERRITORIES = frozenset({"001", "ZZ", "QO", "EU", "EZ", "UN"})
 # Place names that are also everyday Arabic words (مالي "financial", نوم "sleep", ترك "left" ...).
-_AMBIGUOUS = frozenset(normalize(w) for w in ("مالي", "نوم", "ترك", "ماهي", "سنتر", "بلم", "واك", "ثيل", "جوني",
-                                              "برثا", "سيتا", "بويس", "العالم"))
+_AMBIGUOUS = frozenset(
+    normalize(w)
+    for w in ("مالي", "نوم", "ترك", "ماهي", "سنتر", "بلم", "واك", "ثيل", "جوني", "برثا", "سيتا", "بويس", "العالم")
+)
 
 
 @dataclass(frozen=True)

@@ -44,8 +44,12 @@ class _SpeakerResolver:
         return " ".join(t.surface for t in name) or None
 
 
-def _speaker_before(toks: Sequence[Token], before: int, resolver: _SpeakerResolver, sentence_speaker: str | None,
-                    ) -> tuple[str | None, bool]:
+def _speaker_before(
+    toks: Sequence[Token],
+    before: int,
+    resolver: _SpeakerResolver,
+    sentence_speaker: str | None,
+) -> tuple[str | None, bool]:
     """Speaker named by the last speech verb before a character offset; (speaker, verb found)."""
     for k in range(len(toks) - 1, -1, -1):
         tok = toks[k]

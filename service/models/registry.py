@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import structlog
 
-from service.config import HOME, Settings
+from service.config import Settings
 from service.models.prompts import load_prompt
 from service.models.seq2seq import ROLES, ModelSpec, Role, Seq2SeqModel, load_specs
 from service.summary.abstractive import Seq2SeqSummarizer
@@ -58,7 +58,7 @@ class ModelRegistry:
                 return
             spec = self.specs[role]
             try:
-                prompt = load_prompt(HOME / "prompts", spec.prompt)
+                prompt = load_prompt(self.settings.resolve(self.settings.models.prompts_dir), spec.prompt)
                 model = Seq2SeqModel(spec, prompt, self.settings.models.threads)
             except Exception as exc:  # any failure to load leaves the role degraded, with the reason
                 self.status[role] = ModelStatus("failed", spec.model, _explain(spec, exc))

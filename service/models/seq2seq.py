@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from service.config import HOME, Settings
-from service.models.prompts import Prompt, load_prompt
+from service.config import Settings
+from service.models.prompts import Prompt
 
 Role = Literal["summary", "translation"]
 ROLES: tuple[Role, ...] = ("summary", "translation")
@@ -37,9 +37,9 @@ class ModelSpec:
         return self.model.startswith(("/", "./", "../", "~")) or Path(self.model).expanduser().is_dir()
 
 
-def load_specs(settings: Settings, path: Path | None = None) -> dict[Role, ModelSpec]:
+def load_specs(settings: Settings) -> dict[Role, ModelSpec]:
     """The chosen profile's specs, with KHULASA_SUMMARY_MODEL / KHULASA_TRANSLATION_MODEL applied."""
-    path = path or HOME / "config" / "models.toml"
+    path = settings.resolve(settings.models.profiles_file)
     with path.open("rb") as f:
         profiles = tomllib.load(f).get("profiles", {})
     if settings.models.profile not in profiles:
@@ -128,7 +128,10 @@ class Seq2SeqModel:
         with self._lock, torch.inference_mode():
             batch = self.tokenizer(
                 [self.prompt.render(t) for t in texts],
-                return_tensors="pt", padding=True, truncation=True, max_length=self.input_limit,
+                return_tensors="pt",
+                padding=True,
+                truncation=True,
+                max_length=self.input_limit,
             )
             out = self.model.generate(**batch, **settings)
         return [s.strip() for s in self.tokenizer.batch_decode(out, skip_special_tokens=True)]

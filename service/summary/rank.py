@@ -53,7 +53,9 @@ class SentenceRanker:
         self.ranked: list[RankedSentence] = []
         for i, toks in enumerate(tokens):
             position = 1.0 / (1.0 + 0.35 * i)
-            score = W_CENTRALITY * centrality[i] / top + W_POSITION * position + W_TITLE * _cosine(self.vectors[i], title)
+            score = (
+                W_CENTRALITY * centrality[i] / top + W_POSITION * position + W_TITLE * _cosine(self.vectors[i], title)
+            )
             # Very short lines (datelines, captions) rarely carry the story.
             if len(toks) < 5:
                 score *= 0.4

@@ -59,7 +59,7 @@ def stem(token: str) -> str:
     """Light stem of a normalised token: one clitic prefix and one suffix, never below three letters."""
     for p in _PREFIXES:
         if token.startswith(p) and len(token) - len(p) >= 3:
-            token = token[len(p):]
+            token = token[len(p) :]
             break
     for s in _SUFFIXES:
         if token.endswith(s) and len(token) - len(s) >= 3:
@@ -89,7 +89,7 @@ def strip_clitic(token: str) -> str:
     """
     for prefix in ("وبال", "وكال", "ولل", "وال", "بال", "كال", "فال", "لل"):
         if token.startswith(prefix) and len(token) - len(prefix) >= 2:
-            return "ال" + token[len(prefix):]
+            return "ال" + token[len(prefix) :]
     return token
 
 

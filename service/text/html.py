@@ -10,15 +10,65 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 BlockKind = Literal["title", "heading", "paragraph"]
 
 # Elements whose text is never article text.
-_SKIP = frozenset({
-    "script", "style", "noscript", "template", "iframe", "svg", "math", "head", "nav", "footer",
-    "form", "button", "select", "textarea", "object", "embed", "canvas", "audio", "video",
-})
-_BLOCK = frozenset({
-    "p", "div", "section", "article", "main", "header", "aside", "blockquote", "li", "ul", "ol", "dl", "dt",
-    "dd", "table", "tr", "td", "th", "figure", "figcaption", "pre", "address", "hr", "br",
-    "h1", "h2", "h3", "h4", "h5", "h6", "body", "html",
-})
+_SKIP = frozenset(
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "iframe",
+        "svg",
+        "math",
+        "head",
+        "nav",
+        "footer",
+        "form",
+        "button",
+        "select",
+        "textarea",
+        "object",
+        "embed",
+        "canvas",
+        "audio",
+        "video",
+    }
+)
+_BLOCK = frozenset(
+    {
+        "p",
+        "div",
+        "section",
+        "article",
+        "main",
+        "header",
+        "aside",
+        "blockquote",
+        "li",
+        "ul",
+        "ol",
+        "dl",
+        "dt",
+        "dd",
+        "table",
+        "tr",
+        "td",
+        "th",
+        "figure",
+        "figcaption",
+        "pre",
+        "address",
+        "hr",
+        "br",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "body",
+        "html",
+    }
+)
 _HEADINGS = {"h1": "title", "h2": "heading", "h3": "heading", "h4": "heading", "h5": "heading", "h6": "heading"}
 
 

@@ -59,8 +59,10 @@ def test_unknown_digest_is_a_404_problem(client: Client) -> None:
 
 
 def test_html_article(client: Client) -> None:
-    html = ("<html><body><h1>عنوان الخبر</h1><script>alert('x')</script><p>قال الرئيس السوري إن الوضع مستقر في "
-            "دمشق.</p><p>تابعونا عبر فيسبوك</p><h2>تفاصيل</h2><p>وأضاف أن الحكومة تعمل على خطة جديدة.</p></body></html>")
+    html = (
+        "<html><body><h1>عنوان الخبر</h1><script>alert('x')</script><p>قال الرئيس السوري إن الوضع مستقر في "
+        "دمشق.</p><p>تابعونا عبر فيسبوك</p><h2>تفاصيل</h2><p>وأضاف أن الحكومة تعمل على خطة جديدة.</p></body></html>"
+    )
     d = client.post("/v1/digest", json={"text": html, "format": "html"}).json()
     assert d["title"]["ar"] == "عنوان الخبر"
     assert [s["ar"] for s in d["sections"]] == ["تفاصيل"]
@@ -117,6 +119,9 @@ def test_furniture_only_article_is_refused_and_says_why(client: Client) -> None:
 
 
 def test_body_over_the_byte_limit_is_413(client: Client) -> None:
-    r = client.post("/v1/digest", content=b'{"text": "' + "ب".encode() * 600_000 + b'"}',
-                    headers={"content-type": "application/json"})
+    r = client.post(
+        "/v1/digest",
+        content=b'{"text": "' + "ب".encode() * 600_000 + b'"}',
+        headers={"content-type": "application/json"},
+    )
     assert r.status_code == 413

@@ -46,13 +46,15 @@ def test_extractive_summary_is_2_to_4_sentences_in_article_order_without_furnitu
 
 
 def test_near_duplicate_sentences_are_not_both_picked() -> None:
-    text = "\n".join([
-        "أعلنت الحكومة السورية خطة اقتصادية جديدة لدعم المزارعين في الريف.",
-        "أعلنت الحكومة السورية خطة اقتصادية جديدة لدعم المزارعين في الريف اليوم.",
-        "وقال وزير الزراعة إن الخطة تشمل قروضا ميسرة وبذورا محسنة للموسم المقبل.",
-        "ورحب اتحاد الفلاحين بالخطة معتبرا أنها خطوة طال انتظارها.",
-        "ويتوقع خبراء أن ترفع الخطة الإنتاج الزراعي خلال عامين.",
-    ])
+    text = "\n".join(
+        [
+            "أعلنت الحكومة السورية خطة اقتصادية جديدة لدعم المزارعين في الريف.",
+            "أعلنت الحكومة السورية خطة اقتصادية جديدة لدعم المزارعين في الريف اليوم.",
+            "وقال وزير الزراعة إن الخطة تشمل قروضا ميسرة وبذورا محسنة للموسم المقبل.",
+            "ورحب اتحاد الفلاحين بالخطة معتبرا أنها خطوة طال انتظارها.",
+            "ويتوقع خبراء أن ترفع الخطة الإنتاج الزراعي خلال عامين.",
+        ]
+    )
     article = article_of(text)
     picked = ExtractiveSummarizer(2, 4).summarize(article).sentence_indexes or []
     assert not {0, 1} <= set(picked)
@@ -105,8 +107,10 @@ def test_hockstein_from_the_furniture_line_is_nowhere(example: Highlights) -> No
 
 
 def test_small_case_title_and_given_name_rules() -> None:
-    h = highlights_of("قال وزير الخارجية الأردني أيمن الصفدي إن الحل السياسي هو الطريق الوحيد.\n"
-                      "وأضاف الصفدي: «لن نقبل بأي حل يتجاهل حقوق الشعب الفلسطيني».")
+    h = highlights_of(
+        "قال وزير الخارجية الأردني أيمن الصفدي إن الحل السياسي هو الطريق الوحيد.\n"
+        "وأضاف الصفدي: «لن نقبل بأي حل يتجاهل حقوق الشعب الفلسطيني»."
+    )
     assert [p.ar for p in h.entities.people] == ["أيمن الصفدي"]
     assert h.quotes[0].speaker == "أيمن الصفدي"
     assert {"الأردن", "الأراضي الفلسطينية"} <= {p.ar for p in h.entities.places}
@@ -123,8 +127,9 @@ def test_unattributed_quote_has_null_speaker() -> None:
 
 
 def test_figures_percent_money_dates_numbers() -> None:
-    sentence = Sentence(0, "ارتفع التضخم إلى 12.5% في مارس 2024 بعد قرض بقيمة 3 مليارات دولار، وقتل 40 شخصا يوم الأربعاء.",
-                        0, None)
+    sentence = Sentence(
+        0, "ارتفع التضخم إلى 12.5% في مارس 2024 بعد قرض بقيمة 3 مليارات دولار، وقتل 40 شخصا يوم الأربعاء.", 0, None
+    )
     figures = {(f.kind, f.ar) for f in find_figures([sentence])}
     assert ("percent", "12.5%") in figures
     assert ("money", "3 مليارات دولار") in figures

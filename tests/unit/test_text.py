@@ -36,8 +36,10 @@ def test_arabic_ratio_counts_letters_only() -> None:
     assert (ar, lat) == (5, 5) and ratio == 0.5
 
 
-@pytest.mark.parametrize("line", ["تابعونا عبر فيسبوك", "شاهد أيضاً: خبر آخر", "شاهد أيضًا خبر", "اقرأ أيضا: عنوان",
-                                  "ذات صلة", "تابعونا على تويتر"])
+@pytest.mark.parametrize(
+    "line",
+    ["تابعونا عبر فيسبوك", "شاهد أيضاً: خبر آخر", "شاهد أيضًا خبر", "اقرأ أيضا: عنوان", "ذات صلة", "تابعونا على تويتر"],
+)
 def test_furniture_lines_are_recognised_in_any_spelling(line: str) -> None:
     assert FURNITURE.matches(line)
 
@@ -64,8 +66,7 @@ def test_example_structure(example_text: str) -> None:
 
 
 def test_no_split_on_arabic_comma_inside_quotes_abbreviations_or_decimals() -> None:
-    text = ("قال د. أحمد إن النمو بلغ 3.5 بالمئة، وأضاف: «هذا رقم جيد. لكنه لا يكفي». "
-            "ثم غادر القاعة! هل يعود؟ نعم")
+    text = "قال د. أحمد إن النمو بلغ 3.5 بالمئة، وأضاف: «هذا رقم جيد. لكنه لا يكفي». ثم غادر القاعة! هل يعود؟ نعم"
     assert split_sentences(text) == [
         "قال د. أحمد إن النمو بلغ 3.5 بالمئة، وأضاف: «هذا رقم جيد. لكنه لا يكفي».",
         "ثم غادر القاعة!",

