@@ -8,11 +8,13 @@ from typing import Any
 
 import anyio.to_thread
 from litestar import Litestar, Request, Response
+from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.logging.config import StructLoggingConfig
 from litestar.middleware.logging import LoggingMiddlewareConfig
+from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
@@ -21,14 +23,17 @@ from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
+from redis.asyncio import Redis
 
 from service import __version__
+from service.access import OPEN_PATHS, api_key_middleware, rate_limit_identity
 from service.config import Settings, load_settings
 from service.digest.controllers import DigestController
 from service.digest.pipeline import TextResources
 from service.digest.services import DigestService
 from service.health.controllers import HealthController
 from service.models.registry import ModelRegistry
+from service.stores import FallbackStore
 
 
 def _validation_problem(exc: ValidationException) -> ProblemDetailsException:
@@ -61,6 +66,15 @@ def _http_problem(exc: HTTPException) -> ProblemDetailsException:
     )
 
 
+def _bad_encoding(exc: UnicodeDecodeError) -> ProblemDetailsException:
+    return ProblemDetailsException(
+        status_code=400,
+        title="The request body is not valid UTF-8",
+        detail=f"byte {exc.start} cannot be decoded as UTF-8: send the article as UTF-8 JSON",
+        type_="https://khulasa.dev/problems/invalid-encoding",
+    )
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Never leak a traceback; the log has it, keyed by the path.
     request.logger.exception("unhandled error", path=request.url.path)
@@ -81,18 +95,56 @@ def _logging(settings: Settings) -> StructlogConfig:
     )
 
 
-def _store(settings: Settings) -> Store:
-    if settings.cache.redis_url:
-        return RedisStore.with_client(url=settings.cache.redis_url, namespace=settings.cache.namespace)
-    return MemoryStore()
+def _redis_store(settings: Settings, namespace: str) -> RedisStore:
+    # Short timeouts: a Redis that hangs must cost a request milliseconds, not the request.
+    client = Redis.from_url(
+        settings.cache.redis_url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=10
+    )
+    return RedisStore(client, namespace=namespace)
+
+
+def _stores(settings: Settings) -> dict[str, Store]:
+    if not settings.cache.redis_url:
+        return {"digests": MemoryStore(), "rate_limit": MemoryStore()}
+    return {
+        "digests": _redis_store(settings, settings.cache.namespace),
+        # Rate-limit counters fall back to the process while Redis is away: limits hold, per process.
+        "rate_limit": FallbackStore(_redis_store(settings, f"{settings.cache.namespace}:rate"), MemoryStore()),
+    }
+
+
+def _cors(settings: Settings) -> CORSConfig | None:
+    if not settings.cors.allow_origins:
+        return None  # closed by default
+    return CORSConfig(
+        allow_origins=settings.cors.allow_origins,
+        allow_methods=["GET", "POST"],
+        allow_headers=["content-type", "authorization", "x-api-key"],
+    )
+
+
+def _middleware(settings: Settings) -> list[Any]:
+    middleware: list[Any] = []
+    if (auth := api_key_middleware(settings)) is not None:
+        middleware.append(auth)  # before the rate limit, which counts per key
+    if settings.rate_limit.requests_per_minute:
+        limit = RateLimitConfig(
+            rate_limit=("minute", settings.rate_limit.requests_per_minute),
+            exclude=OPEN_PATHS,
+            identifier_for_request=rate_limit_identity,
+            store="rate_limit",
+        )
+        middleware.append(limit.middleware)
+    middleware.append(PrometheusConfig(app_name="khulasa", prefix="khulasa", group_path=True).middleware)
+    return middleware
 
 
 def create_app(settings: Settings | None = None, registry: ModelRegistry | None = None) -> Litestar:
     """Build the app. Models are loaded by the lifespan (models.load = startup) or on first use (lazy)."""
     settings = settings or load_settings()
     models = registry or ModelRegistry(settings)
-    store = _store(settings)
-    digest_service = DigestService(settings, models, TextResources.load(settings), store)
+    stores = _stores(settings)
+    digest_service = DigestService(settings, models, TextResources.load(settings), stores["digests"])
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -104,7 +156,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
         route_handlers=[DigestController, HealthController, PrometheusController],
         dependencies={"digest_service": Provide(lambda: digest_service, sync_to_thread=False)},
         lifespan=[lifespan],
-        stores=StoreRegistry(stores={"digests": store}),
+        stores=StoreRegistry(stores=stores),
         plugins=[
             StructlogPlugin(_logging(settings)),
             ProblemDetailsPlugin(
@@ -113,11 +165,13 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
                     exception_to_problem_detail_map={
                         ValidationException: _validation_problem,
                         HTTPException: _http_problem,
+                        UnicodeDecodeError: _bad_encoding,
                     },
                 )
             ),
         ],
-        middleware=[PrometheusConfig(app_name="khulasa", prefix="khulasa", group_path=True).middleware],
+        middleware=_middleware(settings),
+        cors_config=_cors(settings),
         exception_handlers={Exception: _internal_error},
         request_max_body_size=settings.limits.max_body_bytes,
         openapi_config=OpenAPIConfig(

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_origin
 
 import msgspec
 
@@ -36,6 +37,21 @@ class Limits(msgspec.Struct, forbid_unknown_fields=True):
     max_article_chars: int = 60_000
     max_body_bytes: int = 1_048_576
     min_arabic_ratio: float = 0.5
+    max_in_flight: int = 4
+    request_timeout_seconds: float = 120.0
+    retry_after_seconds: int = 5
+
+
+class Auth(msgspec.Struct, forbid_unknown_fields=True):
+    api_key_hashes: list[str] = msgspec.field(default_factory=list)
+
+
+class RateLimit(msgspec.Struct, forbid_unknown_fields=True):
+    requests_per_minute: int = 120
+
+
+class Cors(msgspec.Struct, forbid_unknown_fields=True):
+    allow_origins: list[str] = msgspec.field(default_factory=list)
 
 
 class Pipeline(msgspec.Struct, forbid_unknown_fields=True):
@@ -68,6 +84,9 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     pipeline: Pipeline = msgspec.field(default_factory=Pipeline)
     cache: Cache = msgspec.field(default_factory=Cache)
     models: ModelsSettings = msgspec.field(default_factory=ModelsSettings)
+    auth: Auth = msgspec.field(default_factory=Auth)
+    rate_limit: RateLimit = msgspec.field(default_factory=RateLimit)
+    cors: Cors = msgspec.field(default_factory=Cors)
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the Khulasa home folder unless absolute."""
@@ -112,9 +131,15 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
                     f"unknown setting {name}: expected KHULASA_<SECTION>_<KEY> with a section of {', '.join(sections)}"
                 )
             key = rest.removeprefix(section + "_")
-            keys = [f.name for f in msgspec.structs.fields(sections[section])]
-            if key not in keys:
-                raise ConfigError(f"unknown setting {name}: [{section}] has no key {key!r} (it has {', '.join(keys)})")
+            fields = {f.name: f.type for f in msgspec.structs.fields(sections[section])}
+            if key not in fields:
+                raise ConfigError(
+                    f"unknown setting {name}: [{section}] has no key {key!r} (it has {', '.join(fields)})"
+                )
+            if get_origin(fields[key]) is list:
+                # Lists come comma-separated: KHULASA_CORS_ALLOW_ORIGINS=https://a.example,https://b.example
+                layer.setdefault(section, {})[key] = [item.strip() for item in raw.split(",") if item.strip()]
+                continue
         layer.setdefault(section, {})[key] = raw
     return layer
 
@@ -155,5 +180,14 @@ def _check(s: Settings) -> None:
         problems.append(f"cache.redis_url must start with redis://, rediss:// or unix://, got {s.cache.redis_url!r}")
     if s.models.threads < 1:
         problems.append("models.threads must be at least 1")
+    if s.limits.max_in_flight < 1:
+        problems.append("limits.max_in_flight must be at least 1")
+    if s.limits.request_timeout_seconds <= 0:
+        problems.append("limits.request_timeout_seconds must be positive")
+    if s.rate_limit.requests_per_minute < 0:
+        problems.append("rate_limit.requests_per_minute must be 0 (off) or more")
+    bad = [h for h in s.auth.api_key_hashes if not re.fullmatch(r"[0-9a-f]{64}", h)]
+    if bad:
+        problems.append("auth.api_key_hashes must be sha256 hex digests (`khulasa keys hash KEY` prints one)")
     if problems:
         raise ConfigError("; ".join(problems))

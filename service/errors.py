@@ -48,3 +48,15 @@ class CapabilityUnavailable(Problem):
 
 class DigestNotFound(Problem):
     slug, title_text, code = "digest-not-found", "No such digest", st.HTTP_404_NOT_FOUND
+
+
+class Overloaded(Problem):
+    slug, title_text, code = "overloaded", "Too many digests in progress", st.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class DigestTimeout(Problem):
+    slug, title_text, code = "timeout", "The digest did not finish in time", st.HTTP_504_GATEWAY_TIMEOUT
+
+
+class UnsupportedMediaType(Problem):
+    slug, title_text, code = "unsupported-media-type", "Send JSON", st.HTTP_415_UNSUPPORTED_MEDIA_TYPE

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, get, post
+from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
+from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath
 
 from service.config import HOME
 from service.digest.schemas import Digest, DigestRequest
 from service.digest.services import DigestService
-from service.errors import DigestNotFound
+from service.errors import DigestNotFound, UnsupportedMediaType
 
 _EXAMPLE = (HOME / "config" / "examples" / "syria-iran-talks.ar.txt").read_text(encoding="utf-8")
+
+
+def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """415 for a body sent as anything but JSON (a missing content type is read as JSON)."""
+    media = connection.headers.get("content-type", "application/json").split(";")[0].strip().lower()
+    if media != "application/json" and not media.endswith("+json"):
+        raise UnsupportedMediaType(f"the body is {media!r}; send the article as application/json")
 
 
 class DigestController(Controller):
@@ -23,6 +32,7 @@ class DigestController(Controller):
 
     @post(
         "/",
+        guards=[require_json],
         status_code=200,
         summary="Digest an Arabic article",
         description="Arabic summary, English translation and highlights of one article, as one JSON document. "

@@ -13,6 +13,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 from service.config import Settings
+from service.deadline import Deadline
 from service.digest.schemas import (
     Digest,
     DigestMeta,
@@ -148,10 +149,11 @@ def _summarise(
     models: ModelRegistry,
     extractive: ExtractiveSummarizer,
     warnings: list[str],
+    deadline: Deadline | None,
 ) -> SummaryResult:
     abstractive = models.summarizer
     if options.summary != "extractive" and abstractive is not None:
-        result = abstractive.summarize(article)
+        result = abstractive.summarize(article, deadline)
         warnings.extend(result.warnings)
         if result.text.strip():
             return result
@@ -159,7 +161,7 @@ def _summarise(
     elif options.summary == "auto":
         status = models.status["summary"]
         warnings.append(f"summary is extractive: no abstractive model is loaded ({status.detail or status.state})")
-    return extractive.summarize(article, ranker)
+    return extractive.summarize(article, ranker=ranker)
 
 
 def build_digest(
@@ -171,8 +173,11 @@ def build_digest(
     resources: TextResources,
     settings: Settings,
     identities: dict[str, str | None],
+    deadline: Deadline | None = None,
 ) -> Digest:
-    """Summarise, highlight and translate a prepared article, and assemble its digest."""
+    """Summarise, highlight and translate a prepared article, and assemble its digest.
+
+    Raises DigestTimeout when the deadline passes: a digest is whole or not given at all."""
     clock = Stopwatch()
     warnings: list[str] = []
     sentences = article.sentences
@@ -180,7 +185,9 @@ def build_digest(
     with clock.step("rank"):
         ranker = SentenceRanker(article)
     with clock.step("summary"):
-        summary = _summarise(article, ranker, options, models, extractive, warnings)
+        summary = _summarise(article, ranker, options, models, extractive, warnings, deadline)
+    if deadline is not None:
+        deadline.check("highlights")
     with clock.step("highlights"):
         highlights = extract_highlights(
             article, ranker, resources.lexicon, resources.gazetteer, options.max_key_points or 0
@@ -198,7 +205,13 @@ def build_digest(
         else:
             with clock.step("translation"):
                 english, translation = _translate(
-                    article, summary, highlights, options, translator.translate, translator.identity, warnings
+                    article,
+                    summary,
+                    highlights,
+                    options,
+                    lambda texts: translator.translate(texts, deadline),
+                    translator.identity,
+                    warnings,
                 )
 
     summary_en = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import anyio.to_thread
@@ -10,12 +11,33 @@ import structlog
 from litestar.stores.base import Store
 
 from service.config import Settings
+from service.deadline import Deadline
 from service.digest.pipeline import TextResources, build_digest, check_text, digest_id, prepare, resolved_options
 from service.digest.schemas import Digest, DigestRequest
-from service.errors import CapabilityUnavailable
+from service.errors import CapabilityUnavailable, DigestTimeout, Overloaded
 from service.models.registry import ModelRegistry
 
 log = structlog.get_logger(__name__)
+
+
+class Slots:
+    """A bounded count of digests being computed; released by the worker thread when its work really ends."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self.used = 0
+        self._lock = threading.Lock()
+
+    def try_acquire(self) -> bool:
+        with self._lock:
+            if self.used >= self.size:
+                return False
+            self.used += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self.used -= 1
 
 
 class DigestService:
@@ -27,10 +49,12 @@ class DigestService:
         self.resources = resources
         self.store = store
         self.cache_error: str | None = None
+        self.slots = Slots(settings.limits.max_in_flight)
 
     async def create(self, request: DigestRequest) -> Digest:
         """The digest of an article, from the cache when the same article and options were seen."""
         started = time.perf_counter()
+        deadline = Deadline(self.settings.limits.request_timeout_seconds)
         check_text(request, self.settings)
         options = resolved_options(request.options, self.settings)
         article = await anyio.to_thread.run_sync(prepare, request, self.resources, self.settings)
@@ -49,9 +73,29 @@ class DigestService:
             cached.meta.timings_ms = {"total": _ms(started)}
             log.info("digest", id=key, cached=True, chars=len(request.text), ms=cached.meta.timings_ms["total"])
             return cached
-        digest = await anyio.to_thread.run_sync(
-            build_digest, article, request, options, key, self.models, self.resources, self.settings, identities
-        )
+        if not self.slots.try_acquire():
+            raise Overloaded(
+                f"{self.slots.size} digests are already being computed (limits.max_in_flight); retry in "
+                f"{self.settings.limits.retry_after_seconds} s",
+                headers={"Retry-After": str(self.settings.limits.retry_after_seconds)},
+            )
+
+        def work() -> Digest:
+            try:
+                return build_digest(
+                    article, request, options, key, self.models, self.resources, self.settings, identities, deadline
+                )
+            finally:
+                self.slots.release()
+
+        try:
+            # The worker stops itself at the deadline (between steps, and generate's max_time); the grace
+            # covers a step that overruns, after which the request answers and the worker is left to end.
+            with anyio.fail_after(deadline.remaining() + 5):
+                digest = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
+        except TimeoutError:
+            deadline.check("waiting for the worker")
+            raise DigestTimeout("the digest did not finish in time") from None
         if self.cache_error:
             digest.meta.warnings.append(
                 f"cache unavailable, the digest was computed and not stored: {self.cache_error}"

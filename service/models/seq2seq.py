@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from service.config import Settings
+from service.deadline import Deadline
 from service.models.prompts import Prompt
 
 Role = Literal["summary", "translation"]
@@ -115,12 +116,16 @@ class Seq2SeqModel:
         ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
         return [len(x) for x in ids]
 
-    def generate(self, texts: Sequence[str], **overrides: Any) -> list[str]:
+    def generate(self, texts: Sequence[str], deadline: Deadline | None = None, **overrides: Any) -> list[str]:
         """Generate one output per input; callers keep inputs within `input_limit` (see count_tokens),
         so the tokenizer's truncation is a guard that never cuts in practice."""
         import torch
 
         settings = {**self.spec.generation, **overrides}
+        if deadline is not None:
+            deadline.check("model generation")
+            # transformers stops generating at max_time; a cut-off output is then refused, never returned.
+            settings["max_time"] = deadline.remaining()
         if self.output_limit:
             for key in ("max_new_tokens", "max_length"):
                 if key in settings:
@@ -134,4 +139,6 @@ class Seq2SeqModel:
                 max_length=self.input_limit,
             )
             out = self.model.generate(**batch, **settings)
+        if deadline is not None:
+            deadline.check("model generation")
         return [s.strip() for s in self.tokenizer.batch_decode(out, skip_special_tokens=True)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.deadline import Deadline
 from service.models.seq2seq import Seq2SeqModel
 from service.summary.protocol import SummaryMethod, SummaryResult
 from service.text.segment import Article
@@ -50,8 +51,8 @@ class Seq2SeqSummarizer:
             )
         return text, warnings
 
-    def summarize(self, article: Article) -> SummaryResult:
+    def summarize(self, article: Article, deadline: Deadline | None = None) -> SummaryResult:
         """Generate an Arabic summary of the article."""
         text, warnings = self.model_input(article)
-        summary = self.model.generate([text])[0]
+        summary = self.model.generate([text], deadline)[0]
         return SummaryResult(summary, "abstractive", self.identity, None, warnings)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from service.deadline import Deadline
 from service.summary.protocol import SummaryMethod, SummaryResult
 from service.summary.rank import SentenceRanker
 from service.text.segment import Article
@@ -28,8 +29,10 @@ class ExtractiveSummarizer:
         wanted = max(self.min_sentences, min(self.max_sentences, round(sentence_count / 4)))
         return min(wanted, sentence_count)
 
-    def summarize(self, article: Article, ranker: SentenceRanker | None = None) -> SummaryResult:
-        """Summarise by extraction; pass a ranker to reuse one already built for the article."""
+    def summarize(
+        self, article: Article, deadline: Deadline | None = None, ranker: SentenceRanker | None = None
+    ) -> SummaryResult:
+        """Summarise by extraction (fast: the deadline is not consulted); pass a ranker to reuse one."""
         ranker = ranker or SentenceRanker(article)
         sentences = article.sentences
         picked = sorted(r.index for r in ranker.top(self.length_for(len(sentences))))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal, Protocol
 
+from service.deadline import Deadline
 from service.text.segment import Article
 
 SummaryMethod = Literal["extractive", "abstractive"]
@@ -31,6 +32,6 @@ class Summarizer(Protocol):
         """Names the model and version: part of the digest id."""
         ...
 
-    def summarize(self, article: Article) -> SummaryResult:
-        """Summarise the article; blocking, so callers run it off the event loop."""
+    def summarize(self, article: Article, deadline: Deadline | None = None) -> SummaryResult:
+        """Summarise the article; blocking, so callers run it off the event loop; stops at the deadline."""
         ...

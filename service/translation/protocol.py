@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from service.deadline import Deadline
+
 
 class Translator(Protocol):
     """Translates Arabic to English; returns exactly one translation per input, in order."""
@@ -14,6 +16,6 @@ class Translator(Protocol):
         """Names the model and version: part of the digest id."""
         ...
 
-    def translate(self, texts: Sequence[str]) -> list[str]:
-        """Translate each text; blocking, so callers run it off the event loop."""
+    def translate(self, texts: Sequence[str], deadline: Deadline | None = None) -> list[str]:
+        """Translate each text; blocking, so callers run it off the event loop; stops at the deadline."""
         ...

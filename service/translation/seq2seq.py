@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from service.deadline import Deadline
 from service.models.seq2seq import Seq2SeqModel
 
 # Where a sentence too long for the model may be cut, best first: clause marks, then commas, then spaces.
@@ -57,7 +58,7 @@ class Seq2SeqTranslator:
             pieces.append(sep.join(current))
         return pieces
 
-    def translate(self, texts: Sequence[str]) -> list[str]:
+    def translate(self, texts: Sequence[str], deadline: Deadline | None = None) -> list[str]:
         """One English text per Arabic text; long ones are translated piece by piece and rejoined."""
         pieces_of = [self.split_to_fit(t) if t.strip() else [] for t in texts]
         unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
@@ -68,5 +69,5 @@ class Seq2SeqTranslator:
         size = max(1, self.model.spec.batch_size)
         for start in range(0, len(ordered), size):
             batch = ordered[start : start + size]
-            done.update(zip(batch, self.model.generate(batch), strict=True))
+            done.update(zip(batch, self.model.generate(batch, deadline), strict=True))
         return [" ".join(done[p] for p in pieces).strip() for pieces in pieces_of]

@@ -93,9 +93,9 @@ class _CountingModel:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.model, name)
 
-    def generate(self, texts: list[str], **kw: Any) -> list[str]:
+    def generate(self, texts: list[str], *args: Any, **kw: Any) -> list[str]:
         self.batches.append(len(texts))
-        return self.model.generate(texts, **kw)
+        return self.model.generate(texts, *args, **kw)
 
 
 def test_translation_is_batched_by_length_and_one_per_input(registry: ModelRegistry) -> None:
