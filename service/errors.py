@@ -43,7 +43,8 @@ class InvalidText(Problem):
 
 
 class CapabilityUnavailable(Problem):
-    slug, title_text, code = "capability-unavailable", "Not available on this server", st.HTTP_503_SERVICE_UNAVAILABLE
+    # 422, not 503: the caller must change the request (or the operator the server); retrying will not help.
+    slug, title_text, code = "capability-unavailable", "Not available on this server", st.HTTP_422_UNPROCESSABLE_ENTITY
 
 
 class DigestNotFound(Problem):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -91,6 +92,40 @@ def redis_server() -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+KHULASA = str(Path(sys.executable).parent / "khulasa")
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without KHULASA_* settings, offline, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
+    env["HF_HUB_OFFLINE"] = "1"
+    env.update(extra)
+    return env
+
+
+@contextlib.contextmanager
+def served(**env: str) -> Iterator[tuple[int, subprocess.Popen[str]]]:
+    """`khulasa serve` in a subprocess on a free loopback port, until it answers /health/live."""
+    port = _free_port()
+    proc = subprocess.Popen(
+        [KHULASA, "serve", "--port", str(port)],
+        env=clean_env(**env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 90
+        while subprocess.run([KHULASA, "health", "--port", str(port)], capture_output=True).returncode:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"khulasa serve did not start: {proc.stdout.read() if proc.stdout else ''}")
+            time.sleep(0.3)
+        yield port, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=20)
 
 
 @pytest.fixture(params=["memory", "redis"])

@@ -3,26 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
-import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import EXAMPLE
-
-KHULASA = str(Path(sys.executable).parent / "khulasa")
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
-    env["HF_HUB_OFFLINE"] = "1"
-    env.update(extra)
-    return env
+from tests.conftest import EXAMPLE, KHULASA, clean_env, served
 
 
 def khulasa(*args: str, stdin: str | None = None, **env: str) -> subprocess.CompletedProcess[str]:
@@ -65,27 +51,11 @@ def test_models_pull_without_the_hub_fails_with_one_clear_line_per_model() -> No
     assert len(errors) == 2 and all("cannot pull" in line for line in errors)
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server() -> Iterator[int]:
     """`khulasa serve` as the README and the Dockerfile start it (embedded store, no Redis)."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [KHULASA, "serve", "--port", str(port)], env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        if khulasa("health", "--port", str(port)).returncode == 0:
-            break
-        time.sleep(0.5)
-    yield port
-    proc.terminate()
-    proc.wait(timeout=20)
+    with served() as (port, _):
+        yield port
 
 
 def test_serve_and_the_container_healthcheck(server: int) -> None:
@@ -105,4 +75,4 @@ def test_served_digest_over_real_http(server: int) -> None:
 
 
 def test_health_of_nothing_listening_fails() -> None:
-    assert khulasa("health", "--port", str(_free_port())).returncode == 1
+    assert khulasa("health", "--port", "1").returncode == 1
