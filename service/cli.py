@@ -167,3 +167,20 @@ def models_pull(config_path: Path | None) -> None:
         click.echo(f"{role}: ready in {folder}")
     if failed:
         sys.exit(1)
+
+
+@main.group()
+def keys() -> None:
+    """API keys: the service stores only their SHA-256 digests."""
+
+
+@keys.command("hash")
+@click.argument("key", required=False)
+def keys_hash(key: str | None) -> None:
+    """Print the digest to put in auth.api_key_hashes (reads the key from stdin when not given)."""
+    from service.access import hash_key
+
+    key = key if key is not None else sys.stdin.readline().strip()
+    if len(key) < 16:
+        raise click.ClickException("use a key of at least 16 characters (e.g. `openssl rand -hex 24`)")
+    click.echo(hash_key(key))

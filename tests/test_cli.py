@@ -76,3 +76,12 @@ def test_served_digest_over_real_http(server: int) -> None:
 
 def test_health_of_nothing_listening_fails() -> None:
     assert khulasa("health", "--port", "1").returncode == 1
+
+
+def test_keys_hash_prints_the_digest_the_service_accepts() -> None:
+    import hashlib
+
+    key = "a-newsroom-key-of-some-length"
+    result = khulasa("keys", "hash", stdin=key + "\n")
+    assert result.returncode == 0 and result.stdout.strip() == hashlib.sha256(key.encode()).hexdigest()
+    assert khulasa("keys", "hash", "short").returncode != 0
