@@ -14,12 +14,15 @@ COPY pyproject.toml README.md ./
 COPY service ./service
 COPY config ./config
 COPY prompts ./prompts
-RUN pip install . && mkdir -p /models
+# The project itself; its dependencies are pinned in pyproject.toml.
+# hadolint ignore=DL3013
+RUN pip install ".[ct2]" && mkdir -p /models
 
 # Pull the configured models into the image so the container starts with no network.
 FROM base AS models
 ARG PULL_MODELS=1
-RUN if [ "$PULL_MODELS" = "1" ]; then khulasa models pull; else echo "PULL_MODELS=0: no models in the image"; fi
+RUN if [ "$PULL_MODELS" = "1" ]; then khulasa models pull && khulasa models convert; \
+    else echo "PULL_MODELS=0: no models in the image"; fi
 
 FROM base AS runtime
 RUN useradd --create-home --uid 10001 khulasa

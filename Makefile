@@ -16,11 +16,11 @@ $(VENV)/.installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PIP) install -q --upgrade pip
 	$(PIP) install -q $(if $(TORCH_INDEX),--index-url $(TORCH_INDEX)) $(TORCH)
-	$(PIP) install -q -e .
+	$(PIP) install -q -e '.[ct2]'
 	touch $@
 
 $(VENV)/.installed-test: $(VENV)/.installed
-	$(PIP) install -q -e '.[test]'
+	$(PIP) install -q -e '.[ct2,test]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -30,7 +30,7 @@ install-test: $(VENV)/.installed-test
 ## Start the service with embedded defaults (in-process cache, no Redis). Pulls models when the hub is
 ## reachable; otherwise starts degraded (extractive summary, no translation) and /health/ready says so.
 run: install
-	-$(VENV)/bin/khulasa models pull
+	-$(VENV)/bin/khulasa models pull && $(VENV)/bin/khulasa models convert
 	$(VENV)/bin/khulasa serve --host $(HOST) --port $(PORT)
 
 ## The whole suite: unit, API (embedded store and real Redis), tiny-model, CLI, ruff, mypy, hadolint.

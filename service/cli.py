@@ -136,6 +136,31 @@ def models_status(config_path: Path | None) -> None:
         sys.exit(1)
 
 
+@models.command("convert")
+@click.option("--force", is_flag=True, help="Convert again even when a converted model exists.")
+@_config_option
+def models_convert(force: bool, config_path: Path | None) -> None:
+    """Convert the configured checkpoints to CTranslate2 (roles with backend = "ctranslate2"), once."""
+    from service.models.seq2seq import convert, load_specs
+
+    failed = False
+    for role, spec in load_specs(_settings(config_path)).items():
+        if spec.backend != "ctranslate2":
+            click.echo(f"{role}: backend is {spec.backend}, nothing to convert")
+            continue
+        try:
+            out = convert(spec, force=force)
+        except ImportError:
+            raise click.ClickException("ctranslate2 is not installed: pip install 'khulasa[ct2]'") from None
+        except Exception as exc:
+            click.echo(f"{role}: cannot convert {spec.model}: {' '.join(str(exc).split())[:200]}", err=True)
+            failed = True
+            continue
+        click.echo(f"{role}: {spec.model} → {out} ({spec.quantization})")
+    if failed:
+        sys.exit(1)
+
+
 @models.command("pull")
 @_config_option
 def models_pull(config_path: Path | None) -> None:
@@ -164,7 +189,7 @@ def models_pull(config_path: Path | None) -> None:
             )
             failed = True
             continue
-        click.echo(f"{role}: ready in {folder}")
+        click.echo(f'{role}: ready in {folder} (to pin this commit: revision = "{Path(folder).name}")')
     if failed:
         sys.exit(1)
 

@@ -43,7 +43,7 @@ def test_dockerfile_runs_the_commands_the_tests_run() -> None:
     assert re.search(r"^USER 10001", dockerfile, re.M)
     assert "HEALTHCHECK" in dockerfile and '"khulasa", "health"' in dockerfile  # tests/test_cli.py runs it
     assert 'CMD ["khulasa", "serve"' in dockerfile  # the README's start command; tests/test_cli.py runs it
-    assert "khulasa models pull" in dockerfile  # tests/test_cli.py runs it
+    assert "khulasa models pull" in dockerfile and "khulasa models convert" in dockerfile  # tests run both
 
 
 def test_readme_names_the_two_commands_and_ci_runs_the_second() -> None:

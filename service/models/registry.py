@@ -68,8 +68,10 @@ class ModelRegistry:
             if role == "summary":
                 self.summarizer = Seq2SeqSummarizer(model)
             else:
-                self.translator = Seq2SeqTranslator(model)
-            self.status[role] = ModelStatus("loaded", spec.model, model.identity)
+                self.translator = Seq2SeqTranslator(
+                    model, self.settings.models.batch_window_ms, self.settings.models.translation_cache_entries
+                )
+            self.status[role] = ModelStatus("loaded", spec.model, "; ".join([model.identity, *model.notes]))
             log.info("model loaded", role=role, model=spec.model)
 
     def identities(self) -> dict[str, str | None]:

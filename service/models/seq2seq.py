@@ -9,7 +9,7 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from service.config import Settings
 from service.deadline import Deadline
@@ -31,6 +31,9 @@ class ModelSpec:
     max_input_tokens: int = 512
     batch_size: int = 8
     generation: dict[str, Any] = field(default_factory=dict)
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    # ctranslate2: "int8", "int8_float32", "float32"...; transformers: "none" or "dynamic-int8".
+    quantization: str = "none"
 
     @property
     def is_local(self) -> bool:
@@ -52,7 +55,10 @@ def load_specs(settings: Settings) -> dict[Role, ModelSpec]:
         if override:
             raw["model"] = override
             raw["revision"] = "main"
-        specs[role] = ModelSpec(role=role, **raw)
+        try:
+            specs[role] = ModelSpec(role=role, **raw)
+        except TypeError as exc:
+            raise ValueError(f"{path}: [profiles.{settings.models.profile}.{role}] {exc}") from None
     return specs
 
 
@@ -68,48 +74,104 @@ def _folder_fingerprint(folder: Path) -> str:
     return h.hexdigest()[:12]
 
 
+def source_folder(spec: ModelSpec) -> Path:
+    """The folder holding the checkpoint: the given folder, or the hub snapshot already in the local cache."""
+    if spec.is_local:
+        folder = Path(spec.model).expanduser().resolve()
+        if not folder.is_dir():
+            raise FileNotFoundError(f"model folder {folder} does not exist")
+        return folder
+    from huggingface_hub import snapshot_download
+
+    # Serving never downloads: `khulasa models pull` fills the cache beforehand.
+    return Path(snapshot_download(spec.model, revision=spec.revision, local_files_only=True))
+
+
+def converted_folder(source: Path, quantization: str) -> Path:
+    """Where `khulasa models convert` puts the CTranslate2 model: next to the checkpoint it came from."""
+    return source / f"ctranslate2-{quantization}"
+
+
+def convert(spec: ModelSpec, force: bool = False) -> Path:
+    """Convert a checkpoint to CTranslate2 with the spec's quantization; returns the output folder."""
+    from ctranslate2.converters import TransformersConverter
+
+    source = source_folder(spec)
+    out = converted_folder(source, spec.quantization)
+    if out.is_dir() and (out / "model.bin").exists() and not force:
+        return out
+    TransformersConverter(str(source)).convert(str(out), quantization=spec.quantization, force=True)
+    return out
+
+
 class Seq2SeqModel:
-    """A loaded tokenizer and model; one generate call at a time so torch does not oversubscribe cores."""
+    """A loaded tokenizer and model; one generate call at a time so inference does not oversubscribe cores.
+
+    The backend (spec.backend) is transformers (fp32, or dynamic int8 with quantization = "dynamic-int8") or
+    CTranslate2 (int8 by default, converted beforehand with `khulasa models convert`). When CTranslate2 is
+    asked for but not installed or not converted, transformers runs instead and `notes` says why.
+    """
 
     def __init__(self, spec: ModelSpec, prompt: Prompt, threads: int) -> None:
-        import torch
-        from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+        from transformers import AutoTokenizer
 
-        torch.set_num_threads(threads)
         self.spec = spec
         self.prompt = prompt
-        source: str | Path = spec.model
-        kwargs: dict[str, Any] = {}
-        if spec.is_local:
-            source = Path(spec.model).expanduser().resolve()
-            if not source.is_dir():
-                raise FileNotFoundError(f"model folder {source} does not exist")
-        else:
-            # Serving never downloads: `khulasa models pull` fills the cache beforehand.
-            kwargs = {"revision": spec.revision, "local_files_only": True}
-        self.tokenizer = AutoTokenizer.from_pretrained(source, **kwargs)
-        self.model = AutoModelForSeq2SeqLM.from_pretrained(source, **kwargs)
-        self.model.eval()
-        config = self.model.config
-        if isinstance(source, Path):
-            version = _folder_fingerprint(source)
-            name = str(source)
-        else:
-            version = getattr(config, "_commit_hash", None) or spec.revision
-            name = spec.model
+        self.notes: list[str] = []
+        folder = source_folder(spec)
+        self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        config = _read_config(folder)
+        self.backend = "transformers"
+        self.model: Any = None  # the transformers model, when that backend runs
+        if spec.backend == "ctranslate2":
+            self._ct2 = self._load_ct2(folder, threads)
+            if self._ct2 is not None:
+                self.backend = f"ctranslate2-{spec.quantization}"
+        if self.backend == "transformers":
+            self.model = self._load_transformers(folder, threads)
+        name, version = (str(folder), _folder_fingerprint(folder)) if spec.is_local else (spec.model, folder.name)
         settings_key = json.dumps(spec.generation, sort_keys=True) + str(spec.max_input_tokens)
         self.identity = (
-            f"{name}@{version}|prompt:{prompt.identity}|gen:{hashlib.sha256(settings_key.encode()).hexdigest()[:8]}"
+            f"{name}@{version}|{self.backend}|prompt:{prompt.identity}"
+            f"|gen:{hashlib.sha256(settings_key.encode()).hexdigest()[:8]}"
         )
         # Learned position tables (Marian) cap both input and output length; relative ones (T5) do not.
-        positions = getattr(config, "max_position_embeddings", None)
+        positions = config.get("max_position_embeddings")
         limits = [spec.max_input_tokens, positions]
         tok_limit = getattr(self.tokenizer, "model_max_length", None)
         if isinstance(tok_limit, int) and tok_limit < 10**6:
             limits.append(tok_limit)
-        self.input_limit = min(x for x in limits if x)
-        self.output_limit = (positions - 1) if positions else None
+        self.input_limit: int = min(x for x in limits if x)
+        self.output_limit: int | None = (positions - 1) if positions else None
         self._lock = threading.Lock()
+
+    def _load_transformers(self, folder: Path, threads: int) -> Any:
+        import torch
+        from transformers import AutoModelForSeq2SeqLM
+
+        torch.set_num_threads(threads)
+        model = AutoModelForSeq2SeqLM.from_pretrained(folder)
+        model.eval()
+        if self.spec.quantization == "dynamic-int8":
+            model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
+                model, {torch.nn.Linear}, dtype=torch.qint8
+            )
+            self.backend = "transformers-dynamic-int8"
+        return model
+
+    def _load_ct2(self, folder: Path, threads: int) -> Any:
+        try:
+            import ctranslate2
+        except ImportError:
+            self.notes.append("ctranslate2 is not installed (pip install 'khulasa[ct2]'): using transformers")
+            return None
+        out = converted_folder(folder, self.spec.quantization)
+        if not (out / "model.bin").exists():
+            self.notes.append(f"no CTranslate2 model in {out} (run `khulasa models convert`): using transformers")
+            return None
+        return ctranslate2.Translator(
+            str(out), device="cpu", compute_type=self.spec.quantization, inter_threads=1, intra_threads=threads
+        )
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, prompt and special tokens included."""
@@ -118,19 +180,32 @@ class Seq2SeqModel:
 
     def generate(self, texts: Sequence[str], deadline: Deadline | None = None, **overrides: Any) -> list[str]:
         """Generate one output per input; callers keep inputs within `input_limit` (see count_tokens),
-        so the tokenizer's truncation is a guard that never cuts in practice."""
-        import torch
-
+        so truncation is a guard that never cuts in practice. A generation the deadline cut short is
+        refused (DigestTimeout), never returned."""
         settings = {**self.spec.generation, **overrides}
-        if deadline is not None:
-            deadline.check("model generation")
-            # transformers stops generating at max_time; a cut-off output is then refused, never returned.
-            settings["max_time"] = deadline.remaining()
         if self.output_limit:
-            for key in ("max_new_tokens", "max_length"):
+            for key in ("max_new_tokens", "max_length", "min_new_tokens"):
                 if key in settings:
                     settings[key] = min(int(settings[key]), self.output_limit)
-        with self._lock, torch.inference_mode():
+        if deadline is not None:
+            deadline.check("model generation")
+        with self._lock:
+            if self.backend.startswith("ctranslate2"):
+                out = self._generate_ct2(texts, settings)
+            else:
+                out = self._generate_transformers(texts, settings, deadline)
+        if deadline is not None:
+            deadline.check("model generation")
+        return out
+
+    def _generate_transformers(
+        self, texts: Sequence[str], settings: dict[str, Any], deadline: Deadline | None
+    ) -> list[str]:
+        import torch
+
+        if deadline is not None:
+            settings["max_time"] = deadline.remaining()  # transformers stops generating at max_time
+        with torch.inference_mode():
             batch = self.tokenizer(
                 [self.prompt.render(t) for t in texts],
                 return_tensors="pt",
@@ -139,6 +214,28 @@ class Seq2SeqModel:
                 max_length=self.input_limit,
             )
             out = self.model.generate(**batch, **settings)
-        if deadline is not None:
-            deadline.check("model generation")
         return [s.strip() for s in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+
+    def _generate_ct2(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
+        ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
+        tokens = [self.tokenizer.convert_ids_to_tokens(x[: self.input_limit]) for x in ids]
+        max_len = settings.get("max_new_tokens") or settings.get("max_length") or 256
+        results = self._ct2.translate_batch(
+            tokens,
+            beam_size=int(settings.get("num_beams", 1)),
+            max_decoding_length=int(max_len),
+            min_decoding_length=int(settings.get("min_new_tokens", 1)),
+            no_repeat_ngram_size=int(settings.get("no_repeat_ngram_size", 0)),
+            length_penalty=float(settings.get("length_penalty", 1.0)),
+            max_input_length=0,  # inputs are already within input_limit
+        )
+        out_ids = [cast(list[int], self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])) for r in results]
+        return [s.strip() for s in self.tokenizer.batch_decode(out_ids, skip_special_tokens=True)]
+
+
+def _read_config(folder: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((folder / "config.json").read_text())
+    except (OSError, ValueError) as exc:
+        raise ValueError(f"{folder} has no readable config.json: {exc}") from None
+    return data if isinstance(data, dict) else {}

@@ -7,16 +7,23 @@ from collections.abc import Sequence
 
 from service.deadline import Deadline
 from service.models.seq2seq import Seq2SeqModel
+from service.translation.batching import MicroBatcher, SentenceCache
 
 # Where a sentence too long for the model may be cut, best first: clause marks, then commas, then spaces.
 _CUTS = (re.compile(r"(?<=[؛;])\s+"), re.compile(r"(?<=[،,:])\s+"), re.compile(r"\s+"))
 
 
 class Seq2SeqTranslator:
-    """Translates every input to exactly one output, in order; nothing is truncated."""
+    """Translates every input to exactly one output, in order; nothing is truncated.
 
-    def __init__(self, model: Seq2SeqModel) -> None:
+    Pieces go through a sentence cache (one per model, so keyed by the model's identity) and a micro-batcher
+    that shares model calls between concurrent digests.
+    """
+
+    def __init__(self, model: Seq2SeqModel, window_ms: float = 5.0, cache_entries: int = 20_000) -> None:
         self.model = model
+        self.batcher = MicroBatcher(model, model.spec.batch_size, window_ms)
+        self.cache = SentenceCache(cache_entries)
 
     @property
     def identity(self) -> str:
@@ -62,12 +69,10 @@ class Seq2SeqTranslator:
         """One English text per Arabic text; long ones are translated piece by piece and rejoined."""
         pieces_of = [self.split_to_fit(t) if t.strip() else [] for t in texts]
         unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
-        lengths = dict(zip(unique, self.model.count_tokens(unique), strict=True)) if unique else {}
-        # Sorting by length keeps padding, and so wasted work, small within each batch.
-        ordered = sorted(unique, key=lambda p: lengths[p])
-        done: dict[str, str] = {}
-        size = max(1, self.model.spec.batch_size)
-        for start in range(0, len(ordered), size):
-            batch = ordered[start : start + size]
-            done.update(zip(batch, self.model.generate(batch, deadline), strict=True))
+        done = self.cache.get_many(unique)
+        todo = [p for p in unique if p not in done]
+        fresh = dict(zip(todo, self.batcher.generate(todo, deadline), strict=True))
+        # Empty outputs are not cached: a later call may do better, and they are reported as missing.
+        self.cache.put_many({k: v for k, v in fresh.items() if v.strip()})
+        done.update(fresh)
         return [" ".join(done[p] for p in pieces).strip() for pieces in pieces_of]

@@ -1,0 +1,80 @@
+"""The CTranslate2 backend on the tiny checkpoints: conversion, loading, fallback, and agreement with
+transformers (greedy, unquantised: token for token)."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from litestar.testing import TestClient
+
+from service.app import create_app
+from service.config import HOME
+from service.models.prompts import load_prompt
+from service.models.registry import ModelRegistry
+from service.models.seq2seq import Seq2SeqModel, convert, load_specs
+from tests.conftest import KHULASA, clean_env, make_settings
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def copies(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Copies, so that converting does not change what other tests load."""
+    root = tmp_path_factory.mktemp("ct2")
+    return {role: Path(shutil.copytree(folder, root / role)) for role, folder in tiny_models.items()}
+
+
+def test_not_converted_falls_back_to_transformers_and_says_so(copies: dict[str, Path]) -> None:
+    reg = ModelRegistry(make_settings(summary_model=str(copies["summary"]), translation_model="/nope"))
+    reg.ensure("summary")
+    assert reg.summarizer is not None and reg.summarizer.model.backend == "transformers"
+    assert "khulasa models convert" in reg.status["summary"].detail
+
+
+def test_convert_command_then_the_service_runs_on_ctranslate2(copies: dict[str, Path], example_text: str) -> None:
+    env = clean_env(KHULASA_SUMMARY_MODEL=str(copies["summary"]), KHULASA_TRANSLATION_MODEL=str(copies["translation"]))
+    result = subprocess.run([KHULASA, "models", "convert"], capture_output=True, text=True, env=env, timeout=300)
+    assert result.returncode == 0, result.stderr
+    for folder in copies.values():
+        assert (folder / "ctranslate2-int8" / "model.bin").exists()
+    settings = make_settings(summary_model=str(copies["summary"]), translation_model=str(copies["translation"]))
+    reg = ModelRegistry(settings)
+    reg.load_all()
+    assert reg.translator is not None and reg.translator.model.backend == "ctranslate2-int8"
+    assert reg.summarizer is not None and reg.summarizer.model.backend == "ctranslate2-int8"
+    with TestClient(create_app(settings, reg)) as client:
+        d = client.post("/v1/digest", json={"text": example_text}).json()
+    assert d["summary"]["method"] == "abstractive" and d["summary"]["ar"]
+    assert len(d["translation"]["sentences"]) == 11 and all(s["en"] for s in d["translation"]["sentences"])
+    assert "ctranslate2-int8" in d["meta"]["models"]["translation"]
+
+
+def _pair(spec_model: Path, role: str, tmp: Path) -> tuple[Seq2SeqModel, Seq2SeqModel]:
+    settings = make_settings(**{f"{role}_model": str(spec_model)})
+    spec = load_specs(settings)[role]  # type: ignore[index]
+    greedy = {"num_beams": 1, "max_new_tokens": 12, "min_new_tokens": 12}
+    ct2 = dataclasses.replace(spec, quantization="float32", generation=greedy)
+    convert(ct2)
+    prompt = load_prompt(HOME / "prompts", spec.prompt)
+    return (
+        Seq2SeqModel(ct2, prompt, 1),
+        Seq2SeqModel(dataclasses.replace(ct2, backend="transformers", quantization="none"), prompt, 1),
+    )
+
+
+def test_unquantised_greedy_output_matches_transformers(copies: dict[str, Path], tmp_path: Path) -> None:
+    texts = ["مرحبا بالعالم", "أعلنت الحكومة عن خطة اقتصادية جديدة", "الكتاب على الطاولة"]
+    ct2, hf = _pair(copies["summary"], "summary", tmp_path)
+    assert ct2.backend == "ctranslate2-float32" and hf.backend == "transformers"
+    outputs = ct2.generate(texts)
+    assert all(outputs) and outputs == hf.generate(texts)
+    ct2, hf = _pair(copies["translation"], "translation", tmp_path)
+    # Marian: transformers forces </s> as the last token at the length limit, CTranslate2 does not.
+    for a, b in zip(ct2.generate(texts), hf.generate(texts), strict=True):
+        assert a.split()[:-1] == b.split()[:-1] or a.startswith(b) or b.startswith(a)
+    assert json.loads((copies["translation"] / "ctranslate2-float32" / "config.json").read_text())
