@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -24,6 +26,7 @@ from litestar.stores.memory import MemoryStore
 from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
 from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 from service import __version__
 from service.access import OPEN_PATHS, api_key_middleware, rate_limit_identity
@@ -32,6 +35,9 @@ from service.digest.controllers import DigestController
 from service.digest.pipeline import TextResources
 from service.digest.services import DigestService
 from service.health.controllers import HealthController
+from service.jobs.controllers import JobController
+from service.jobs.services import JobService
+from service.jobs.tasks import JobRuntime, job_store, make_queue, make_worker
 from service.models.registry import ModelRegistry
 from service.stores import FallbackStore
 
@@ -75,6 +81,17 @@ def _bad_encoding(exc: UnicodeDecodeError) -> ProblemDetailsException:
     )
 
 
+def _redis_down(exc: RedisError) -> ProblemDetailsException:
+    # Only the job endpoints reach Redis without a fallback: digests answer from computation.
+    return ProblemDetailsException(
+        status_code=503,
+        title="The job queue is unavailable",
+        detail=f"Redis did not answer ({type(exc).__name__}); POST /v1/digest still works. Retry in 5 s.",
+        headers={"Retry-After": "5"},
+        type_="https://khulasa.dev/problems/queue-unavailable",
+    )
+
+
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     # Never leak a traceback; the log has it, keyed by the path.
     request.logger.exception("unhandled error", path=request.url.path)
@@ -103,7 +120,8 @@ def _redis_store(settings: Settings, namespace: str) -> RedisStore:
     return RedisStore(client, namespace=namespace)
 
 
-def _stores(settings: Settings) -> dict[str, Store]:
+def build_stores(settings: Settings) -> dict[str, Store]:
+    """The digest cache and the rate-limit counters: in Redis when configured, else in the process."""
     if not settings.cache.redis_url:
         return {"digests": MemoryStore(), "rate_limit": MemoryStore()}
     return {
@@ -143,18 +161,44 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
     """Build the app. Models are loaded by the lifespan (models.load = startup) or on first use (lazy)."""
     settings = settings or load_settings()
     models = registry or ModelRegistry(settings)
-    stores = _stores(settings)
-    digest_service = DigestService(settings, models, TextResources.load(settings), stores["digests"])
+    stores = build_stores(settings)
+    resources = TextResources.load(settings)
+    digest_service = DigestService(settings, models, resources, stores["digests"])
+    queue = make_queue(settings)
+    job_service = JobService(settings, queue, job_store(settings, queue))
+    # Jobs get their own slots, so a batch never takes the places of interactive requests.
+    job_slots = settings.jobs.workers * settings.jobs.worker_concurrency
+    runtime = JobRuntime(
+        settings,
+        queue,
+        job_service.store,
+        DigestService(settings, models, resources, stores["digests"], slots=job_slots or 1),
+    )
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         if settings.models.load == "startup":
             await anyio.to_thread.run_sync(models.load_all)
-        yield
+        await queue.connect()
+        workers = [make_worker(runtime, settings.jobs.worker_concurrency) for _ in range(settings.jobs.workers)]
+        tasks = [asyncio.create_task(w.start()) for w in workers]
+        try:
+            yield
+        finally:
+            # Shutting down must not fail because Redis is away.
+            with contextlib.suppress(Exception):
+                await asyncio.gather(*(w.stop() for w in workers), return_exceptions=True)
+            for task in tasks:
+                task.cancel()
+            with contextlib.suppress(Exception):
+                await queue.disconnect()
 
     return Litestar(
-        route_handlers=[DigestController, HealthController, PrometheusController],
-        dependencies={"digest_service": Provide(lambda: digest_service, sync_to_thread=False)},
+        route_handlers=[DigestController, JobController, HealthController, PrometheusController],
+        dependencies={
+            "digest_service": Provide(lambda: digest_service, sync_to_thread=False),
+            "job_service": Provide(lambda: job_service, sync_to_thread=False),
+        },
         lifespan=[lifespan],
         stores=StoreRegistry(stores=stores),
         plugins=[
@@ -166,6 +210,7 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
                         ValidationException: _validation_problem,
                         HTTPException: _http_problem,
                         UnicodeDecodeError: _bad_encoding,
+                        RedisError: _redis_down,
                     },
                 )
             ),

@@ -209,3 +209,145 @@ def keys_hash(key: str | None) -> None:
     if len(key) < 16:
         raise click.ClickException("use a key of at least 16 characters (e.g. `openssl rand -hex 24`)")
     click.echo(hash_key(key))
+
+
+@main.command()
+@click.option("--concurrency", type=int, default=None, help="Articles at once (default: jobs.worker_concurrency).")
+@_config_option
+def worker(concurrency: int | None, config_path: Path | None) -> None:
+    """Run a job worker against the Redis in cache.redis_url (add as many as the load needs)."""
+    import signal
+
+    from service.app import build_stores
+    from service.digest.pipeline import TextResources
+    from service.digest.services import DigestService
+    from service.jobs.tasks import JobRuntime, job_store, make_queue, make_worker
+    from service.models.registry import ModelRegistry
+
+    settings = _settings(config_path)
+    if not settings.cache.redis_url:
+        raise click.ClickException(
+            "khulasa worker needs Redis: set KHULASA_REDIS_URL (without it, jobs run inside khulasa serve)"
+        )
+    size = concurrency or settings.jobs.worker_concurrency
+    models = ModelRegistry(settings)
+    if settings.models.load == "startup":
+        models.load_all()
+    queue = make_queue(settings)
+    digests = DigestService(
+        settings, models, TextResources.load(settings), build_stores(settings)["digests"], slots=size
+    )
+    runtime = JobRuntime(settings, queue, job_store(settings, queue), digests)
+
+    async def run() -> None:
+        await queue.connect()
+        job_worker = make_worker(runtime, size)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(job_worker.stop()))
+        click.echo(f"khulasa worker: {size} at once on {queue.name}", err=True)
+        try:
+            await job_worker.start()
+        finally:
+            await queue.disconnect()
+
+    asyncio.run(run())
+
+
+@main.group()
+def jobs() -> None:
+    """Submit batches to a running service and follow them."""
+
+
+def _read_batch(source: Path) -> list[dict[str, object]]:
+    """Articles from a file (.txt/.html: one article), a folder (every .txt/.html), or JSON lines."""
+    import json
+
+    def one(path: Path) -> dict[str, object]:
+        fmt = "html" if path.suffix.lower() in (".html", ".htm") else "text"
+        return {"text": path.read_text(encoding="utf-8"), "format": fmt, "ref": path.name}
+
+    if source.is_dir():
+        files = sorted(p for p in source.iterdir() if p.suffix.lower() in (".txt", ".html", ".htm"))
+        if not files:
+            raise click.ClickException(f"{source} holds no .txt or .html articles")
+        return [one(p) for p in files]
+    if source.suffix.lower() in (".jsonl", ".ndjson"):
+        out = []
+        for n, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+            if line.strip():
+                try:
+                    item = json.loads(line)
+                except ValueError as exc:
+                    raise click.ClickException(f"{source}:{n} is not JSON: {exc}") from None
+                if not isinstance(item, dict):
+                    raise click.ClickException(f"{source}:{n} is not a JSON object with a `text`")
+                item.setdefault("ref", f"{source.name}:{n}")
+                out.append(item)
+        return out
+    return [one(source)]
+
+
+@jobs.command("submit")
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--url", default="http://127.0.0.1:8000", help="The Khulasa service.")
+@click.option("--api-key", envvar="KHULASA_CLIENT_API_KEY", default=None, help="Sent as Bearer (or the env var).")
+@click.option("--idempotency-key", default=None, help="Resubmitting with the same key follows the same job.")
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write results as JSON lines here (default: standard output).",
+)
+@click.option("--poll", type=float, default=1.0, help="Seconds between progress checks.")
+def jobs_submit(
+    source: Path, url: str, api_key: str | None, idempotency_key: str | None, out: Path | None, poll: float
+) -> None:
+    """Submit FILE, DIR or JSONL as one job, follow it with a progress bar, write one JSON line per article."""
+    import time
+
+    import httpx
+    from tqdm import tqdm
+
+    articles = _read_batch(source)
+    headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+    if idempotency_key:
+        headers["idempotency-key"] = idempotency_key
+    with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+        try:
+            r = http.post("/v1/jobs", json={"articles": articles})
+        except httpx.HTTPError as exc:
+            raise click.ClickException(f"cannot reach {url}: {exc}") from None
+        if r.status_code != 202:
+            raise click.ClickException(f"the service refused the job ({r.status_code}): {r.text[:500]}")
+        job = r.json()
+        click.echo(
+            f"job {job['id']}: {job['total']} articles" + (" (existing job)" if job["duplicate"] else ""), err=True
+        )
+        started = time.monotonic()
+        with tqdm(total=job["total"], unit="article", file=sys.stderr) as bar:
+            while True:
+                view = http.get(f"/v1/jobs/{job['id']}", params={"limit": 0}).json()
+                finished = view["progress"]["done"] + view["progress"]["failed"]
+                bar.update(finished - bar.n)
+                if view["status"] in ("done", "failed"):
+                    break
+                time.sleep(poll)
+        elapsed = time.monotonic() - started
+        sink = out.open("w", encoding="utf-8") if out else sys.stdout
+        try:
+            for offset in range(0, job["total"], 500):
+                page = http.get(f"/v1/jobs/{job['id']}", params={"offset": offset, "limit": 500}).json()
+                for article in page["articles"]:
+                    sink.write(msgspec.json.encode(article).decode() + "\n")
+        finally:
+            if out:
+                sink.close()
+    rate = job["total"] / elapsed * 60 if elapsed else 0.0
+    click.echo(
+        f"job {job['id']}: {view['status']}, {view['progress']['done']} done, {view['progress']['failed']} "
+        f"failed, {elapsed:.1f} s ({rate:.1f} articles/min)",
+        err=True,
+    )
+    if view["status"] == "failed":
+        sys.exit(1)

@@ -80,6 +80,19 @@ class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):
     translation: str = ""
 
 
+class Jobs(msgspec.Struct, forbid_unknown_fields=True):
+    workers: int = 1
+    worker_concurrency: int = 2
+    max_articles: int = 10_000
+    max_attempts: int = 3
+    heartbeat_seconds: int = 10
+    sweep_seconds: int = 5
+    retention_seconds: int = 604_800
+    idempotency_window_seconds: int = 86_400
+    callback_secret: str = ""
+    callback_attempts: int = 5
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     server: Server = msgspec.field(default_factory=Server)
     limits: Limits = msgspec.field(default_factory=Limits)
@@ -89,6 +102,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     auth: Auth = msgspec.field(default_factory=Auth)
     rate_limit: RateLimit = msgspec.field(default_factory=RateLimit)
     cors: Cors = msgspec.field(default_factory=Cors)
+    jobs: Jobs = msgspec.field(default_factory=Jobs)
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the Khulasa home folder unless absolute."""
@@ -191,5 +205,11 @@ def _check(s: Settings) -> None:
     bad = [h for h in s.auth.api_key_hashes if not re.fullmatch(r"[0-9a-f]{64}", h)]
     if bad:
         problems.append("auth.api_key_hashes must be sha256 hex digests (`khulasa keys hash KEY` prints one)")
+    if s.jobs.workers < 0 or s.jobs.worker_concurrency < 1:
+        problems.append("jobs.workers must be 0 or more and jobs.worker_concurrency at least 1")
+    if not s.cache.redis_url and s.jobs.workers == 0:
+        problems.append("jobs.workers is 0 but there is no Redis (cache.redis_url): nothing would run the jobs")
+    if s.jobs.max_attempts < 2:
+        problems.append("jobs.max_attempts must be at least 2, so that a killed worker's article is retried")
     if problems:
         raise ConfigError("; ".join(problems))

@@ -61,3 +61,11 @@ class DigestTimeout(Problem):
 
 class UnsupportedMediaType(Problem):
     slug, title_text, code = "unsupported-media-type", "Send JSON", st.HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
+
+class InvalidJob(Problem):
+    slug, title_text, code = "invalid-job", "The job cannot be accepted", st.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class JobNotFound(Problem):
+    slug, title_text, code = "job-not-found", "No such job", st.HTTP_404_NOT_FOUND

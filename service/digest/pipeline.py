@@ -142,6 +142,19 @@ def digest_id(article: Article, options: DigestOptions, identities: dict[str, st
     return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:32]
 
 
+def request_key(request: DigestRequest, options: DigestOptions, identities: dict[str, str | None]) -> str:
+    """Hash of the request as sent (before cleaning) with everything else the digest id covers."""
+    payload = [
+        PIPELINE_VERSION,
+        request.text,
+        request.title,
+        request.format,
+        [options.summary, options.translate, options.max_key_points],
+        identities,
+    ]
+    return hashlib.sha256(json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()).hexdigest()[:32]
+
+
 def _summarise(
     article: Article,
     ranker: SentenceRanker,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import threading
 import time
 
@@ -12,7 +13,15 @@ from litestar.stores.base import Store
 
 from service.config import Settings
 from service.deadline import Deadline
-from service.digest.pipeline import TextResources, build_digest, check_text, digest_id, prepare, resolved_options
+from service.digest.pipeline import (
+    TextResources,
+    build_digest,
+    check_text,
+    digest_id,
+    prepare,
+    request_key,
+    resolved_options,
+)
 from service.digest.schemas import Digest, DigestRequest
 from service.errors import CapabilityUnavailable, DigestTimeout, Overloaded
 from service.models.registry import ModelRegistry
@@ -43,13 +52,15 @@ class Slots:
 class DigestService:
     """One per app: owns nothing but references to what the lifespan loaded."""
 
-    def __init__(self, settings: Settings, models: ModelRegistry, resources: TextResources, store: Store) -> None:
+    def __init__(
+        self, settings: Settings, models: ModelRegistry, resources: TextResources, store: Store, slots: int = 0
+    ) -> None:
         self.settings = settings
         self.models = models
         self.resources = resources
         self.store = store
         self.cache_error: str | None = None
-        self.slots = Slots(settings.limits.max_in_flight)
+        self.slots = Slots(slots or settings.limits.max_in_flight)
 
     async def create(self, request: DigestRequest) -> Digest:
         """The digest of an article, from the cache when the same article and options were seen."""
@@ -57,7 +68,6 @@ class DigestService:
         deadline = Deadline(self.settings.limits.request_timeout_seconds)
         check_text(request, self.settings)
         options = resolved_options(request.options, self.settings)
-        article = await anyio.to_thread.run_sync(prepare, request, self.resources, self.settings)
         await self._ensure_models(options.summary, options.translate)
         if options.summary == "abstractive" and self.models.summarizer is None:
             status = self.models.status["summary"]
@@ -66,12 +76,17 @@ class DigestService:
                 f"({status.detail or status.state}); use 'auto' or 'extractive'"
             )
         identities = {**self.models.identities(), "rules": self.resources.identity}
-        key = digest_id(article, options, identities)
-        cached = await self._load(key)
+        # A byte-identical request (a CMS retrying, an archive run twice) skips cleaning altogether.
+        seen = request_key(request, options, identities)
+        cached = await self._load_alias(seen)
+        if cached is None:
+            article = await anyio.to_thread.run_sync(prepare, request, self.resources, self.settings)
+            key = digest_id(article, options, identities)
+            cached = await self._load(key)
         if cached is not None:
             cached.meta.cached = True
             cached.meta.timings_ms = {"total": _ms(started)}
-            log.info("digest", id=key, cached=True, chars=len(request.text), ms=cached.meta.timings_ms["total"])
+            log.info("digest", id=cached.id, cached=True, chars=len(request.text), ms=cached.meta.timings_ms["total"])
             return cached
         if not self.slots.try_acquire():
             raise Overloaded(
@@ -101,7 +116,7 @@ class DigestService:
                 f"cache unavailable, the digest was computed and not stored: {self.cache_error}"
             )
         else:
-            await self._save(digest)
+            await self._save(digest, seen)
         digest.meta.timings_ms["total"] = _ms(started)
         log.info(
             "digest",
@@ -115,7 +130,9 @@ class DigestService:
         return digest
 
     async def get(self, key: str) -> Digest | None:
-        """A stored digest by id."""
+        """A stored digest by id (32 hex characters; anything else is not an id)."""
+        if not re.fullmatch(r"[0-9a-f]{32}", key):
+            return None
         digest = await self._load(key)
         if digest is not None:
             digest.meta.cached = True
@@ -145,11 +162,26 @@ class DigestService:
             self._cache_failed(exc)
             return None
         self.cache_error = None
-        return msgspec.json.decode(raw, type=Digest) if raw else None
-
-    async def _save(self, digest: Digest) -> None:
+        if not raw:
+            return None
         try:
-            await self.store.set(digest.id, msgspec.json.encode(digest), expires_in=self.settings.cache.ttl_seconds)
+            return msgspec.json.decode(raw, type=Digest)
+        except msgspec.MsgspecError:
+            return None  # written by another version of the schema: recompute
+
+    async def _load_alias(self, seen: str) -> Digest | None:
+        try:
+            key = await self.store.get(f"request:{seen}")
+        except Exception as exc:
+            self._cache_failed(exc)
+            return None
+        return await self._load(key.decode()) if key else None
+
+    async def _save(self, digest: Digest, seen: str) -> None:
+        ttl = self.settings.cache.ttl_seconds
+        try:
+            await self.store.set(digest.id, msgspec.json.encode(digest), expires_in=ttl)
+            await self.store.set(f"request:{seen}", digest.id, expires_in=ttl)
         except Exception as exc:
             self._cache_failed(exc)
             digest.meta.warnings.append(

@@ -66,7 +66,7 @@ class ModelRegistry:
                 return
             self.load_counts[role] += 1
             if role == "summary":
-                self.summarizer = Seq2SeqSummarizer(model)
+                self.summarizer = Seq2SeqSummarizer(model, self.settings.models.batch_window_ms)
             else:
                 self.translator = Seq2SeqTranslator(
                     model, self.settings.models.batch_window_ms, self.settings.models.translation_cache_entries

@@ -6,8 +6,8 @@ import re
 from collections.abc import Sequence
 
 from service.deadline import Deadline
+from service.models.batching import MicroBatcher, SentenceCache
 from service.models.seq2seq import Seq2SeqModel
-from service.translation.batching import MicroBatcher, SentenceCache
 
 # Where a sentence too long for the model may be cut, best first: clause marks, then commas, then spaces.
 _CUTS = (re.compile(r"(?<=[؛;])\s+"), re.compile(r"(?<=[،,:])\s+"), re.compile(r"\s+"))

@@ -1,0 +1,304 @@
+"""Khulasa's speed against a plain transformers pipeline, measured side by side in one run.
+
+    python benchmarks/run.py            # real model shapes (several minutes; builds ~3 GB of random checkpoints once)
+    python benchmarks/run.py --quick    # small shapes, under a minute: the same report and last line
+
+Contenders, all with forced decode lengths (min_new_tokens == max_new_tokens) so each does the same work:
+  plain    transformers AutoModelForSeq2SeqLM.generate, fp32, beam 4, one sentence at a time (ten lines)
+  default  Khulasa's default profile: CTranslate2 int8, beam 4, length-sorted batches, micro-batcher
+  fastest  the same with greedy decoding
+The last line is JSON: translation_speedup, summary_speedup, throughput_speedup (plain time over default
+time, this run), cache_hit_ms, peak_rss_mb (the server process with both models loaded) and the raw times.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "benchmarks"))
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+
+import httpx  # noqa: E402
+import torch  # noqa: E402
+from shapes import FULL, QUICK, Shapes, build_marian, build_mt5  # noqa: E402
+
+from service.config import load_settings  # noqa: E402
+from service.digest.pipeline import TextResources, prepare  # noqa: E402
+from service.digest.schemas import DigestRequest  # noqa: E402
+from service.models.registry import ModelRegistry  # noqa: E402
+from service.models.seq2seq import convert, load_specs  # noqa: E402
+from service.text.segment import Article  # noqa: E402
+
+EXAMPLE = (ROOT / "config" / "examples" / "syria-iran-talks.ar.txt").read_text(encoding="utf-8").strip()
+KHULASA = str(Path(sys.executable).parent / "khulasa")
+
+
+def median_time(fn: Callable[[], object], runs: int) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def articles(quick: bool) -> dict[str, str]:
+    """The example, a short one (its lead) and a long one (twice its body, other datelines)."""
+    lines = EXAMPLE.split("\n")
+    out = {"example": EXAMPLE}
+    if not quick:
+        out["short"] = "\n".join(lines[:5])
+        out["long"] = "\n".join([*lines, *(f"{line} (تحديث)" for line in lines[1:])])
+    return out
+
+
+def variant(k: int) -> str:
+    """A distinct article per k: same work, no digest-cache hits."""
+    return EXAMPLE + f"\nطهران - تحديث رقم {k}: تواصلت اللقاءات حتى المساء."
+
+
+def write_profiles(folder: Path, marian: Path, mt5: Path, tr_len: int, sum_len: int) -> Path:
+    def role(model: Path, prompt: str, beams: int, length: int, batch: int) -> str:
+        return (
+            f'model = "{model}"\nprompt = "{prompt}"\nmax_input_tokens = 512\nbatch_size = {batch}\n'
+            f'backend = "ctranslate2"\nquantization = "int8"\n'
+            f"generation = {{ num_beams = {beams}, min_new_tokens = {length}, max_new_tokens = {length} }}\n"
+        )
+
+    text = ""
+    for profile, beams, batch in (("default", 4, 16), ("fastest", 1, 32)):
+        text += f"[profiles.{profile}.summary]\n" + role(mt5, "summary/mt5-xlsum", beams, sum_len, 4)
+        text += f"[profiles.{profile}.translation]\n" + role(marian, "translation/marian", beams, tr_len, batch)
+    path = folder / "profiles.toml"
+    path.write_text(text)
+    return path
+
+
+def khulasa_env(profiles: Path, profile: str, extra: dict[str, str] | None = None) -> dict[str, str]:
+    return {
+        "KHULASA_MODELS_PROFILES_FILE": str(profiles),
+        "KHULASA_MODELS_PROFILE": profile,
+        "KHULASA_MODELS_TRANSLATION_CACHE_ENTRIES": "0",  # every run translates for real
+        **(extra or {}),
+    }
+
+
+def plain_paths(marian: Path, mt5: Path, tr_len: int, sum_len: int) -> tuple[Callable[[Article], object], ...]:
+    """What a user writes in ten lines: tokenizer + model + generate, fp32, beam 4, one sentence at a time.
+    (transformers 5 removed the translation and summarization pipelines; this is what they did.)"""
+    from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
+
+    torch.set_num_threads(2)
+    tr_tok, tr_model = AutoTokenizer.from_pretrained(marian), AutoModelForSeq2SeqLM.from_pretrained(marian).eval()
+    sm_tok, sm_model = AutoTokenizer.from_pretrained(mt5), AutoModelForSeq2SeqLM.from_pretrained(mt5).eval()
+
+    def tr(article: Article) -> object:
+        out = []
+        for s in article.sentences:
+            ids = tr_tok(s.text, return_tensors="pt", truncation=True)
+            with torch.no_grad():
+                gen = tr_model.generate(**ids, num_beams=4, min_new_tokens=tr_len, max_new_tokens=tr_len)
+            out.append(tr_tok.decode(gen[0], skip_special_tokens=True))
+        return out
+
+    def sm(article: Article) -> object:
+        text = "\n".join([article.title or "", *(s.text for s in article.sentences)])
+        ids = sm_tok(text, return_tensors="pt", truncation=True, max_length=512)
+        with torch.no_grad():
+            gen = sm_model.generate(**ids, num_beams=4, min_new_tokens=sum_len, max_new_tokens=sum_len)
+        return sm_tok.decode(gen[0], skip_special_tokens=True)
+
+    return tr, sm
+
+
+def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
+    full_env.update(env)
+    proc = subprocess.Popen(
+        [KHULASA, "serve", "--port", str(port)], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).json()["status"] == "ready":
+                return proc
+        except (httpx.HTTPError, ValueError):
+            pass
+        if proc.poll() is not None:
+            raise SystemExit("khulasa serve exited during start-up")
+        time.sleep(0.5)
+    raise SystemExit("khulasa serve did not become ready")
+
+
+def peak_rss_mb(pid: int) -> float:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return round(int(line.split()[1]) / 1024, 1)
+    return float("nan")
+
+
+def http_phase(env: dict[str, str], clients: int, n_articles: int) -> dict[str, float]:
+    port = 18000 + os.getpid() % 1000
+    proc = serve(env, port)
+    url = f"http://127.0.0.1:{port}/v1/digest"
+    try:
+        with httpx.Client(timeout=900) as http:
+            http.post(url, json={"text": variant(-1)})  # warm-up
+            start = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                codes = list(
+                    pool.map(lambda k: http.post(url, json={"text": variant(k)}).status_code, range(n_articles))
+                )
+            wall = time.perf_counter() - start
+            if any(c != 200 for c in codes):
+                raise SystemExit(f"throughput run got statuses {sorted(set(codes))}")
+            hits = []
+            for _ in range(30):
+                t = time.perf_counter()
+                r = http.post(url, json={"text": variant(-1)})
+                hits.append((time.perf_counter() - t) * 1000)
+                assert r.json()["meta"]["cached"]
+        return {
+            "wall_s": wall,
+            "articles": n_articles,
+            "cache_hit_ms": statistics.median(hits),
+            "peak_rss_mb": peak_rss_mb(proc.pid),
+        }
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="small shapes, one run each: under a minute")
+    parser.add_argument("--runs", type=int, default=None, help="runs per measurement (median); default 3, quick 1")
+    parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "khulasa-bench")
+    args = parser.parse_args()
+    shapes: Shapes = QUICK if args.quick else FULL
+    runs = args.runs or (1 if args.quick else 3)
+    tr_len, sum_len = (12, 16) if args.quick else (35, 64)
+    started = time.perf_counter()
+
+    folder = args.cache / shapes.name
+    corpus = [line for line in EXAMPLE.split("\n") for _ in range(3)] + [variant(k) for k in range(20)]
+    marian = build_marian(folder / "marian", shapes, corpus)
+    mt5 = build_mt5(folder / "mt5", shapes, corpus)
+    profiles = write_profiles(folder, marian, mt5, tr_len, sum_len)
+    for spec in load_specs(load_settings(environ=khulasa_env(profiles, "default"))).values():
+        convert(spec)
+
+    settings = load_settings(environ=khulasa_env(profiles, "default"))
+    resources = TextResources.load(settings)
+    texts = {name: prepare(DigestRequest(text=t), resources, settings) for name, t in articles(args.quick).items()}
+    khulasa: dict[str, ModelRegistry] = {}
+    for profile in ("default", "fastest"):
+        reg = ModelRegistry(load_settings(environ=khulasa_env(profiles, profile)))
+        reg.load_all()
+        assert reg.translator and reg.summarizer, reg.status
+        khulasa[profile] = reg
+
+    rows = []
+    # Khulasa first: torch's idle OpenMP threads, once the plain path has run, would slow CTranslate2 here.
+    for name, article in texts.items():
+        row: dict[str, float | str | int] = {"article": name, "sentences": len(article.sentences)}
+        for profile, reg in khulasa.items():
+            tr, sm = reg.translator, reg.summarizer
+            assert tr is not None and sm is not None
+            row[f"{profile}_translation_s"] = median_time(
+                lambda a=article, t=tr: t.translate([s.text for s in a.sentences]), runs
+            )
+            row[f"{profile}_summary_s"] = median_time(lambda a=article, s=sm: s.summarize(a), runs)
+        rows.append(row)
+    plain_tr, plain_sum = plain_paths(marian, mt5, tr_len, sum_len)
+    for row, article in zip(rows, texts.values(), strict=True):
+        row["plain_translation_s"] = median_time(lambda a=article: plain_tr(a), runs)
+        row["plain_summary_s"] = median_time(lambda a=article: plain_sum(a), runs)
+
+    example = rows[0]
+    n_articles = args.clients * (1 if args.quick else 2)
+    http = http_phase(
+        khulasa_env(
+            profiles,
+            "default",
+            {
+                "KHULASA_LIMITS_MAX_IN_FLIGHT": str(args.clients),
+                "KHULASA_RATE_LIMIT_REQUESTS_PER_MINUTE": "0",
+                "KHULASA_LIMITS_REQUEST_TIMEOUT_SECONDS": "3000",
+            },
+        ),
+        args.clients,
+        n_articles,
+    )
+    plain_article_s = float(example["plain_translation_s"]) + float(example["plain_summary_s"])
+    # A plain service runs one pipeline call at a time: torch already uses both cores, so its throughput is
+    # one article per (translation + summary) time.
+    plain_throughput = 1 / plain_article_s
+    khulasa_throughput = http["articles"] / http["wall_s"]
+
+    print(
+        f"Khulasa benchmark — {'quick' if args.quick else 'full'} shapes {shapes.name}, {runs} run(s) each, "
+        f"decode {tr_len}/{sum_len} tokens, {platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}"
+    )
+    header = ["article", "sent.", "plain tr", "default tr", "fastest tr", "plain sum", "default sum", "fastest sum"]
+    print(" | ".join(f"{h:>11}" for h in header))
+    for r in rows:
+        cells = [
+            r["article"],
+            r["sentences"],
+            *(
+                f"{float(r[k]):.2f} s"
+                for k in (
+                    "plain_translation_s",
+                    "default_translation_s",
+                    "fastest_translation_s",
+                    "plain_summary_s",
+                    "default_summary_s",
+                    "fastest_summary_s",
+                )
+            ),
+        ]
+        print(" | ".join(f"{c!s:>11}" for c in cells))
+    print(
+        f"throughput, {args.clients} clients over HTTP: default {khulasa_throughput * 60:.1f} articles/min "
+        f"({http['articles']} in {http['wall_s']:.1f} s); plain {plain_throughput * 60:.1f} articles/min"
+    )
+    print(
+        f"cache hit over HTTP: median {http['cache_hit_ms']:.1f} ms; peak RSS of the server with both models "
+        f"loaded: {http['peak_rss_mb']:.0f} MB; whole run {time.perf_counter() - started:.0f} s"
+    )
+    result = {
+        "mode": "quick" if args.quick else "full",
+        "translation_speedup": round(
+            float(example["plain_translation_s"]) / float(example["default_translation_s"]), 2
+        ),
+        "summary_speedup": round(float(example["plain_summary_s"]) / float(example["default_summary_s"]), 2),
+        "throughput_speedup": round(khulasa_throughput / plain_throughput, 2),
+        "fastest_translation_speedup": round(
+            float(example["plain_translation_s"]) / float(example["fastest_translation_s"]), 2
+        ),
+        "fastest_summary_speedup": round(float(example["plain_summary_s"]) / float(example["fastest_summary_s"]), 2),
+        "cache_hit_ms": round(http["cache_hit_ms"], 2),
+        "peak_rss_mb": http["peak_rss_mb"],
+        "articles_per_minute": round(khulasa_throughput * 60, 1),
+        "rows": rows,
+    }
+    print(json.dumps(result))
+
+
+if __name__ == "__main__":
+    main()

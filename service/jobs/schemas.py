@@ -1,0 +1,88 @@
+"""The jobs API: batches of articles digested in the background, with progress and an optional callback."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+import msgspec
+from msgspec import Meta
+
+from service.digest.schemas import Digest, DigestOptions
+
+JobStatus = Literal["queued", "running", "done", "failed"]
+ArticleStatus = Literal["queued", "running", "done", "failed"]
+
+
+class JobArticle(msgspec.Struct, forbid_unknown_fields=True):
+    """One article of a batch: the same fields as POST /v1/digest, plus the caller's own reference."""
+
+    text: str
+    title: str | None = None
+    format: Literal["text", "html"] = "text"
+    options: DigestOptions = msgspec.field(default_factory=DigestOptions)
+    ref: Annotated[str, Meta(max_length=200, description="Your id for this article, echoed back")] | None = None
+
+
+class JobRequest(msgspec.Struct, forbid_unknown_fields=True):
+    """A batch (`articles`) or a single article (`text` and friends), and where to POST the result."""
+
+    articles: Annotated[list[JobArticle], Meta(max_length=10_000)] | None = None
+    text: str | None = None
+    title: str | None = None
+    format: Literal["text", "html"] = "text"
+    options: DigestOptions = msgspec.field(default_factory=DigestOptions)
+    ref: Annotated[str, Meta(max_length=200)] | None = None
+    callback_url: Annotated[str, Meta(pattern=r"^https?://", max_length=2000)] | None = None
+
+    def batch(self) -> list[JobArticle]:
+        """The articles to digest, whichever form the request used."""
+        if self.articles is not None:
+            return self.articles
+        return [JobArticle(self.text or "", self.title, self.format, self.options, self.ref)]
+
+
+class Progress(msgspec.Struct):
+    done: int
+    failed: int
+    total: int
+
+
+class ArticleResult(msgspec.Struct):
+    """One article's outcome: its digest, or a problem document; never both."""
+
+    index: int
+    ref: str | None
+    status: ArticleStatus
+    attempts: int = 0
+    digest: Digest | None = None
+    error: dict[str, Any] | None = None
+
+
+class CallbackStatus(msgspec.Struct):
+    url: str
+    status: Literal["waiting", "sending", "delivered", "failed"]
+    attempts: int = 0
+    last_status_code: int | None = None
+    last_error: str | None = None
+
+
+class JobView(msgspec.Struct):
+    """A job as GET /v1/jobs/{id} shows it; `articles` is a page (offset, limit) of the results."""
+
+    id: str
+    status: JobStatus
+    progress: Progress
+    created_at: float
+    finished_at: float | None
+    expires_in_seconds: int | None
+    callback: CallbackStatus | None
+    offset: int
+    articles: list[ArticleResult]
+
+
+class JobAccepted(msgspec.Struct):
+    id: str
+    status: JobStatus
+    total: int
+    location: str
+    duplicate: bool  # true when an Idempotency-Key returned an existing job

@@ -1,0 +1,63 @@
+"""Accepting jobs: validate, record, enqueue one queue job per article."""
+
+from __future__ import annotations
+
+import uuid
+
+import msgspec
+from saq import Queue
+
+from service.config import Settings
+from service.errors import InvalidJob
+from service.jobs.schemas import JobAccepted, JobRequest
+from service.jobs.store import JobStore
+
+
+class JobService:
+    """Owns nothing; the queue and store come from the app's lifespan."""
+
+    def __init__(self, settings: Settings, queue: Queue, store: JobStore) -> None:
+        self.settings = settings
+        self.queue = queue
+        self.store = store
+
+    async def submit(self, request: JobRequest, idempotency_key: str | None) -> JobAccepted:
+        """Record the job and enqueue its articles; the same Idempotency-Key returns the same job."""
+        if request.articles is not None and request.text is not None:
+            raise InvalidJob("send either `articles` (a batch) or `text` (one article), not both")
+        if request.articles is None and not request.text:
+            raise InvalidJob("send `articles` (a batch) or `text` (one article)")
+        articles = request.batch()
+        if not articles:
+            raise InvalidJob("`articles` is empty")
+        if len(articles) > self.settings.jobs.max_articles:
+            raise InvalidJob(
+                f"{len(articles)} articles; a job takes at most {self.settings.jobs.max_articles} "
+                "(jobs.max_articles): split the batch"
+            )
+        if request.callback_url and not self.settings.jobs.callback_secret:
+            raise InvalidJob("callback_url needs a signing secret on the server (jobs.callback_secret)")
+        job_id = uuid.uuid4().hex
+        if idempotency_key:
+            existing = await self.store.claim_idempotency_key(
+                idempotency_key, job_id, self.settings.jobs.idempotency_window_seconds
+            )
+            if existing and await self.store.exists(existing):
+                view = await self.store.view(existing, 0, 0)
+                assert view is not None
+                return JobAccepted(existing, view.status, view.progress.total, f"/v1/jobs/{existing}", True)
+        await self.store.create(job_id, [a.ref for a in articles], request.callback_url)
+        jobs = self.settings.jobs
+        for index, article in enumerate(articles):
+            await self.queue.enqueue(
+                "digest_article",
+                key=f"{job_id}:{index}",
+                job_id=job_id,
+                index=index,
+                article=msgspec.to_builtins(article),
+                timeout=int(self.settings.limits.request_timeout_seconds) + 60,
+                heartbeat=jobs.heartbeat_seconds,
+                retries=jobs.max_attempts,
+                ttl=jobs.retention_seconds,
+            )
+        return JobAccepted(job_id, "queued", len(articles), f"/v1/jobs/{job_id}", False)

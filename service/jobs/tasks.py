@@ -1,0 +1,218 @@
+"""SAQ job functions and worker wiring: one queue job per article, one per callback.
+
+Each article job writes its result into the job record under its own index, so a job that runs twice (a
+worker killed mid-article, swept and retried) overwrites its slot instead of adding a result: the batch
+completes exactly once from the user's point of view. The worker that sees the last article finish (a
+Redis HSETNX decides) enqueues the callback.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import msgspec
+import structlog
+from saq import Job, Queue, Worker
+from saq.queue.redis import RedisQueue
+from saq.types import Context, PartialTimersDict
+
+from service.config import Settings
+from service.digest.schemas import DigestRequest
+from service.digest.services import DigestService
+from service.errors import Problem
+from service.jobs.store import JobStore
+
+log = structlog.get_logger(__name__)
+
+
+def _plain_saq_logs() -> None:
+    # SAQ logs exceptions with exc_info through the stdlib; the app's JSON log formatter cannot encode
+    # those, so SAQ gets a plain line handler of its own.
+    saq_log = logging.getLogger("saq")
+    if not saq_log.handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s [saq %(levelname)s] %(message)s"))
+        saq_log.addHandler(handler)
+        saq_log.propagate = False
+        saq_log.setLevel(logging.WARNING)
+
+
+_plain_saq_logs()
+SIGNATURE_HEADER = "X-Khulasa-Signature"
+
+
+@dataclass
+class JobRuntime:
+    """What job functions need; built once per worker (or per API process for in-process workers)."""
+
+    settings: Settings
+    queue: Queue
+    store: JobStore
+    digests: DigestService
+
+
+class JobContext(Context, total=False):
+    khulasa: JobRuntime
+
+
+def make_queue(settings: Settings) -> Queue:
+    """The queue on Redis when cache.redis_url names one; else an in-process Redis (fakeredis): the same
+    semantics, without durability across restarts."""
+    name = f"{settings.cache.namespace}-digest-jobs"
+    if settings.cache.redis_url:
+        return Queue.from_url(settings.cache.redis_url, name=name)
+    from fakeredis import FakeAsyncRedis
+
+    return EmbeddedQueue(FakeAsyncRedis(), name=name)
+
+
+class EmbeddedQueue(RedisQueue):
+    """SAQ's Redis queue on fakeredis. fakeredis has no INFO (SAQ reads the server version from it) and
+    its blocking pops spin a core, so this queue names the version and polls instead of blocking."""
+
+    POLL_SECONDS = 0.05
+
+    async def version(self) -> tuple[int, ...]:
+        return (7, 0, 0)
+
+    async def dequeue(self, timeout: float = 0.0, poll_interval: float = 0.0) -> Job | None:  # noqa: ASYNC109
+        waited = 0.0
+        while True:
+            job_id = await self.redis.lmove(self._queued, self._active, "LEFT", "RIGHT")
+            if job_id is not None:
+                return await self._get_job_by_id(job_id)
+            if timeout and waited >= timeout:
+                return None
+            await asyncio.sleep(self.POLL_SECONDS)
+            waited += self.POLL_SECONDS
+
+
+def job_store(settings: Settings, queue: Queue) -> JobStore:
+    return JobStore(queue.redis, settings.cache.namespace, settings.jobs.retention_seconds)  # type: ignore[attr-defined]
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The callback signature: HMAC-SHA256 of the exact body, hex, as `sha256=<hex>`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+async def _heartbeat(job: Any) -> None:
+    # A live job keeps telling SAQ so; a killed worker stops, and the sweep hands the article to another.
+    while True:
+        await asyncio.sleep(max(job.heartbeat / 3, 0.5))
+        await job.update()
+
+
+async def digest_article(ctx: JobContext, *, job_id: str, index: int, article: dict[str, Any]) -> None:
+    """Digest one article of a job and record its result (or its problem) in the job record."""
+    runtime: JobRuntime = ctx["khulasa"]
+    job = ctx["job"]
+    record = await runtime.store.article(job_id, index)
+    if record is None:
+        return  # the job expired
+    record.status, record.attempts = "running", job.attempts
+    if await runtime.store.mark_running(job_id, record):
+        beat = asyncio.create_task(_heartbeat(job)) if job.heartbeat else None
+        try:
+            request = msgspec.convert({k: v for k, v in article.items() if k != "ref"}, DigestRequest)
+            record.digest = await runtime.digests.create(request)
+            record.status, record.error = "done", None
+        except msgspec.ValidationError as exc:
+            record.status, record.error = "failed", {"status": 422, "title": "Invalid article", "detail": str(exc)}
+        except Problem as exc:
+            if exc.status_code >= 500 and job.attempts < job.retries:
+                raise  # overload or timeout: worth another attempt
+            record.status, record.error = "failed", _problem(exc)
+        except Exception as exc:
+            if job.attempts < job.retries:
+                raise
+            log.exception("article failed", job=job_id, index=index)
+            record.status = "failed"
+            record.error = {
+                "status": 500,
+                "title": "Internal error",
+                "detail": f"the article failed after {job.attempts} attempts ({type(exc).__name__})",
+            }
+        finally:
+            if beat is not None:
+                beat.cancel()
+        await runtime.store.save_article(job_id, record)
+        log.info("job article", job=job_id, index=index, status=record.status, attempt=job.attempts)
+    if await runtime.store.finish_once(job_id) and await runtime.store.callback(job_id):
+        await runtime.queue.enqueue(
+            "deliver_callback",
+            key=f"{job_id}:callback",
+            job_id=job_id,
+            retries=runtime.settings.jobs.callback_attempts,
+            retry_delay=1.0,
+            retry_backoff=30,
+            timeout=60,
+            ttl=runtime.settings.jobs.retention_seconds,
+        )
+
+
+def _problem(exc: Problem) -> dict[str, Any]:
+    return {"status": exc.status_code, "type": exc.type_, "title": exc.title, "detail": exc.detail}
+
+
+async def deliver_callback(ctx: JobContext, *, job_id: str) -> None:
+    """POST the finished job, signed; a failed delivery raises so SAQ retries it with back-off."""
+    runtime: JobRuntime = ctx["khulasa"]
+    job = ctx["job"]
+    callback = await runtime.store.callback(job_id)
+    view = await runtime.store.view(job_id, 0, 10**6)
+    if callback is None or view is None:
+        return
+    callback.status, callback.attempts = "sending", job.attempts
+    body = msgspec.json.encode(view)
+    headers = {
+        "content-type": "application/json",
+        SIGNATURE_HEADER: sign(runtime.settings.jobs.callback_secret, body),
+        "X-Khulasa-Job": job_id,
+    }
+    try:
+        async with httpx.AsyncClient(timeout=10) as http:
+            response = await http.post(callback.url, content=body, headers=headers)
+        callback.last_status_code, callback.last_error = response.status_code, None
+        ok = response.status_code < 300
+    except httpx.HTTPError as exc:
+        callback.last_error, ok = f"{type(exc).__name__}: {exc}"[:300], False
+    if ok:
+        callback.status = "delivered"
+    elif job.attempts >= job.retries:
+        callback.status = "failed"
+    else:
+        callback.status = "waiting"
+    await runtime.store.save_callback(job_id, callback)
+    log.info("job callback", job=job_id, status=callback.status, attempt=job.attempts, code=callback.last_status_code)
+    if not ok and callback.status != "failed":
+        raise RuntimeError(f"callback to {callback.url} failed; retrying")
+
+
+def make_worker(runtime: JobRuntime, concurrency: int) -> Worker[JobContext]:
+    """A SAQ worker over the runtime; runs in-process (serve) or alone (`khulasa worker`)."""
+
+    async def startup(ctx: JobContext) -> None:
+        ctx["khulasa"] = runtime
+
+    timers: PartialTimersDict = {
+        "schedule": 1,
+        "worker_info": 10,
+        "abort": 1,
+        "sweep": runtime.settings.jobs.sweep_seconds,
+    }
+    worker: Worker[JobContext] = Worker(
+        runtime.queue,
+        functions=[digest_article, deliver_callback],
+        concurrency=concurrency,
+        startup=startup,
+        timers=timers,
+    )
+    worker.SIGNALS = []  # the host process (uvicorn, or our CLI) owns signal handling
+    return worker
