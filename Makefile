@@ -38,7 +38,7 @@ test: install-test
 	$(PY) -m pytest
 
 lint: install-test
-	$(VENV)/bin/ruff check service tests && $(VENV)/bin/ruff format --check service tests && $(VENV)/bin/mypy
+	$(VENV)/bin/ruff check service tests benchmarks scripts && $(VENV)/bin/ruff format --check service tests benchmarks scripts && $(VENV)/bin/mypy
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -142,7 +142,8 @@ def _cors(settings: Settings) -> CORSConfig | None:
 
 
 def _middleware(settings: Settings) -> list[Any]:
-    middleware: list[Any] = []
+    # Metrics first (outermost), so that 401 and 429 answers are counted too.
+    middleware: list[Any] = [PrometheusConfig(app_name="khulasa", prefix="khulasa", group_path=True).middleware]
     if (auth := api_key_middleware(settings)) is not None:
         middleware.append(auth)  # before the rate limit, which counts per key
     if settings.rate_limit.requests_per_minute:
@@ -153,7 +154,6 @@ def _middleware(settings: Settings) -> list[Any]:
             store="rate_limit",
         )
         middleware.append(limit.middleware)
-    middleware.append(PrometheusConfig(app_name="khulasa", prefix="khulasa", group_path=True).middleware)
     return middleware
 
 

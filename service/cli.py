@@ -288,11 +288,25 @@ def _read_batch(source: Path) -> list[dict[str, object]]:
     return [one(source)]
 
 
+def _chunks(articles: list[dict[str, object]], max_bytes: int, max_articles: int) -> list[list[dict[str, object]]]:
+    """Split a batch so that each request body stays under the service's body limit."""
+    chunks: list[list[dict[str, object]]] = [[]]
+    size = 0
+    for article in articles:
+        n = len(msgspec.json.encode(article)) + 1
+        if chunks[-1] and (size + n > max_bytes or len(chunks[-1]) >= max_articles):
+            chunks.append([])
+            size = 0
+        chunks[-1].append(article)
+        size += n
+    return chunks
+
+
 @jobs.command("submit")
 @click.argument("source", type=click.Path(exists=True, path_type=Path))
 @click.option("--url", default="http://127.0.0.1:8000", help="The Khulasa service.")
 @click.option("--api-key", envvar="KHULASA_CLIENT_API_KEY", default=None, help="Sent as Bearer (or the env var).")
-@click.option("--idempotency-key", default=None, help="Resubmitting with the same key follows the same job.")
+@click.option("--idempotency-key", default=None, help="Resubmitting with the same key follows the same jobs.")
 @click.option(
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -300,10 +314,17 @@ def _read_batch(source: Path) -> list[dict[str, object]]:
     help="Write results as JSON lines here (default: standard output).",
 )
 @click.option("--poll", type=float, default=1.0, help="Seconds between progress checks.")
+@click.option("--max-body", type=int, default=900_000, help="Bytes per request; larger batches go as several jobs.")
 def jobs_submit(
-    source: Path, url: str, api_key: str | None, idempotency_key: str | None, out: Path | None, poll: float
+    source: Path,
+    url: str,
+    api_key: str | None,
+    idempotency_key: str | None,
+    out: Path | None,
+    poll: float,
+    max_body: int,
 ) -> None:
-    """Submit FILE, DIR or JSONL as one job, follow it with a progress bar, write one JSON line per article."""
+    """Submit FILE, DIR or JSONL, follow it with a progress bar, write one JSON line per article (in order)."""
     import time
 
     import httpx
@@ -311,43 +332,51 @@ def jobs_submit(
 
     articles = _read_batch(source)
     headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
-    if idempotency_key:
-        headers["idempotency-key"] = idempotency_key
+    started = time.monotonic()
+    job_ids: list[str] = []
     with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
-        try:
-            r = http.post("/v1/jobs", json={"articles": articles})
-        except httpx.HTTPError as exc:
-            raise click.ClickException(f"cannot reach {url}: {exc}") from None
-        if r.status_code != 202:
-            raise click.ClickException(f"the service refused the job ({r.status_code}): {r.text[:500]}")
-        job = r.json()
-        click.echo(
-            f"job {job['id']}: {job['total']} articles" + (" (existing job)" if job["duplicate"] else ""), err=True
-        )
-        started = time.monotonic()
-        with tqdm(total=job["total"], unit="article", file=sys.stderr) as bar:
+        for n, chunk in enumerate(_chunks(articles, max_body, 10_000)):
+            extra = {"idempotency-key": f"{idempotency_key}:{n}"} if idempotency_key else {}
+            try:
+                r = http.post("/v1/jobs", json={"articles": chunk}, headers=extra)
+            except httpx.HTTPError as exc:
+                raise click.ClickException(f"cannot reach {url}: {exc}") from None
+            if r.status_code != 202:
+                raise click.ClickException(f"the service refused the job ({r.status_code}): {r.text[:500]}")
+            job_ids.append(r.json()["id"])
+        click.echo(f"{len(articles)} articles in {len(job_ids)} job(s): {', '.join(job_ids)}", err=True)
+        statuses: dict[str, str] = {}
+        counts = {"done": 0, "failed": 0}
+        with tqdm(total=len(articles), unit="article", file=sys.stderr) as bar:
             while True:
-                view = http.get(f"/v1/jobs/{job['id']}", params={"limit": 0}).json()
-                finished = view["progress"]["done"] + view["progress"]["failed"]
+                finished = 0
+                counts = {"done": 0, "failed": 0}
+                for job_id in job_ids:
+                    r = http.get(f"/v1/jobs/{job_id}", params={"limit": 0})
+                    if r.status_code != 200:
+                        raise click.ClickException(f"job {job_id}: {r.status_code} {r.text[:300]}")
+                    view = r.json()
+                    statuses[job_id] = view["status"]
+                    counts["done"] += view["progress"]["done"]
+                    counts["failed"] += view["progress"]["failed"]
+                    finished += view["progress"]["done"] + view["progress"]["failed"]
                 bar.update(finished - bar.n)
-                if view["status"] in ("done", "failed"):
+                if all(s in ("done", "failed") for s in statuses.values()):
                     break
                 time.sleep(poll)
         elapsed = time.monotonic() - started
         sink = out.open("w", encoding="utf-8") if out else sys.stdout
         try:
-            for offset in range(0, job["total"], 500):
-                page = http.get(f"/v1/jobs/{job['id']}", params={"offset": offset, "limit": 500}).json()
-                for article in page["articles"]:
-                    sink.write(msgspec.json.encode(article).decode() + "\n")
+            for job_id in job_ids:
+                total = http.get(f"/v1/jobs/{job_id}", params={"limit": 0}).json()["progress"]["total"]
+                for offset in range(0, total, 500):
+                    page = http.get(f"/v1/jobs/{job_id}", params={"offset": offset, "limit": 500}).json()
+                    for article in page["articles"]:
+                        sink.write(msgspec.json.encode(article).decode() + "\n")
         finally:
             if out:
                 sink.close()
-    rate = job["total"] / elapsed * 60 if elapsed else 0.0
-    click.echo(
-        f"job {job['id']}: {view['status']}, {view['progress']['done']} done, {view['progress']['failed']} "
-        f"failed, {elapsed:.1f} s ({rate:.1f} articles/min)",
-        err=True,
-    )
-    if view["status"] == "failed":
+    rate = len(articles) / elapsed * 60 if elapsed else 0.0
+    click.echo(f"{counts['done']} done, {counts['failed']} failed, {elapsed:.1f} s ({rate:.1f} articles/min)", err=True)
+    if counts["done"] == 0:
         sys.exit(1)

@@ -135,7 +135,7 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
     sections = {f.name: f.type for f in msgspec.structs.fields(Settings)}
     layer: dict[str, dict[str, Any]] = {}
     for name, raw in environ.items():
-        if not name.startswith("KHULASA_") or name in ("KHULASA_HOME", "KHULASA_CONFIG"):
+        if not name.startswith("KHULASA_") or name in ("KHULASA_HOME", "KHULASA_CONFIG", "KHULASA_CLIENT_API_KEY"):
             continue
         if name in ENV_ALIASES:
             section, key = ENV_ALIASES[name]

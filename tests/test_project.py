@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import subprocess
@@ -19,9 +20,9 @@ def run(*cmd: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_ruff_lint_and_format() -> None:
-    lint = run(str(BIN / "ruff"), "check", "service", "tests")
+    lint = run(str(BIN / "ruff"), "check", "service", "tests", "benchmarks", "scripts")
     assert lint.returncode == 0, lint.stdout + lint.stderr
-    fmt = run(str(BIN / "ruff"), "format", "--check", "service", "tests")
+    fmt = run(str(BIN / "ruff"), "format", "--check", "service", "tests", "benchmarks", "scripts")
     assert fmt.returncode == 0, fmt.stdout + fmt.stderr
 
 
@@ -61,3 +62,18 @@ def test_config_files_parse(path: str) -> None:
 
     with (ROOT / path).open("rb") as f:
         assert tomllib.load(f)
+
+
+def test_benchmark_quick_mode_runs_and_ends_with_its_json_line(tmp_path: Path) -> None:
+    """The benchmark's structure only: its speed claims are measured by hand runs, never asserted here."""
+    result = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--cache", str(tmp_path)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
+    last = json.loads(result.stdout.strip().splitlines()[-1])
+    for key in ("translation_speedup", "summary_speedup", "throughput_speedup", "peak_rss_mb", "cache_hit_ms"):
+        assert isinstance(last[key], (int, float)) and last[key] > 0

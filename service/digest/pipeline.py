@@ -136,6 +136,8 @@ def digest_id(article: Article, options: DigestOptions, identities: dict[str, st
     payload = {
         "pipeline": PIPELINE_VERSION,
         "article": article.canonical_text(),
+        # What was taken out is part of the digest too: another copy with other furniture is another digest.
+        "removed": article.removed,
         "options": [options.summary, options.translate, options.max_key_points],
         "models": identities,
     }

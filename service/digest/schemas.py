@@ -31,9 +31,12 @@ class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
     """An Arabic news article, as plain text or HTML."""
 
     text: Annotated[str, Meta(description="The article: plain text (one paragraph or heading per line) or HTML")]
-    title: Annotated[str | None, Meta(description="The headline; by default the first line when it reads as one")] = (
-        None
-    )
+    title: (
+        Annotated[
+            str, Meta(max_length=1000, description="The headline; by default the first line when it reads as one")
+        ]
+        | None
+    ) = None
     format: Literal["text", "html"] = "text"
     options: DigestOptions = msgspec.field(default_factory=DigestOptions)
 

@@ -95,7 +95,14 @@ class DigestService:
                 headers={"Retry-After": str(self.settings.limits.retry_after_seconds)},
             )
 
+        handover = threading.Lock()
+        state = {"started": False, "abandoned": False}
+
         def work() -> Digest:
+            with handover:
+                if state["abandoned"]:
+                    raise DigestTimeout("the digest was abandoned before it started")
+                state["started"] = True
             try:
                 return build_digest(
                     article, request, options, key, self.models, self.resources, self.settings, identities, deadline
@@ -108,9 +115,17 @@ class DigestService:
             # covers a step that overruns, after which the request answers and the worker is left to end.
             with anyio.fail_after(deadline.remaining() + 5):
                 digest = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-        except TimeoutError:
-            deadline.check("waiting for the worker")
-            raise DigestTimeout("the digest did not finish in time") from None
+        except BaseException as exc:
+            # Cancelled before a worker thread picked the work up: the thread will not run it, so the
+            # slot is released here (exactly once: the handover lock decides who does it).
+            with handover:
+                if not state["started"]:
+                    state["abandoned"] = True
+                    self.slots.release()
+            if isinstance(exc, TimeoutError):
+                deadline.check("waiting for the worker")
+                raise DigestTimeout("the digest did not finish in time") from None
+            raise
         if self.cache_error:
             digest.meta.warnings.append(
                 f"cache unavailable, the digest was computed and not stored: {self.cache_error}"

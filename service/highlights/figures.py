@@ -21,9 +21,11 @@ _MONTHS = (
     r"|شباط|آذار|نيسان|أيار|حزيران|تموز|آب|أيلول|تشرين الأول|تشرين الثاني|كانون الأول)"
 )
 
+_END = r"(?!\w)"  # a whole word: "ين" (yen) is not the start of "يناير"
+
 _PATTERNS: list[tuple[FigureKind, re.Pattern[str]]] = [
     ("percent", re.compile(rf"{_NUM}\s?(?:%|٪|بالمئة|بالمائة|في المئة|في المائة)")),
-    ("money", re.compile(rf"(?:{_NUM}{_SCALE}\s*{_CURRENCY}|[$€£]\s?{_NUM}{_SCALE})")),
+    ("money", re.compile(rf"(?:{_NUM}{_SCALE}\s*{_CURRENCY}{_END}|[$€£]\s?{_NUM}{_SCALE}{_END})")),
     (
         "date",
         re.compile(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from service.text.arabic import STOPWORDS, clitic_variants, light_normalize, normalize, strip_clitic
 
-_TOKEN = re.compile(r"[\w\u0621-\u064a\u0670-\u06d3]+|[^\w\s]")
+_TOKEN = re.compile(r"[\w\u0621-\u065f\u0670-\u06d3]+|[^\w\s]")
 
 # Verbs that introduce reported speech (normalised), with their feminine and participle forms.
 _SPEECH = "قال اكد اضاف اوضح اعتبر شدد اشار صرح لفت نوه ذكر تابع ختم اعلن حذر دعا راي وصف كشف اكدت قالت اضافت اوضحت"

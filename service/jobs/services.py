@@ -46,18 +46,20 @@ class JobService:
                 view = await self.store.view(existing, 0, 0)
                 assert view is not None
                 return JobAccepted(existing, view.status, view.progress.total, f"/v1/jobs/{existing}", True)
-        await self.store.create(job_id, [a.ref for a in articles], request.callback_url)
+        await self.store.create(job_id, [msgspec.to_builtins(a) for a in articles], request.callback_url)
         jobs = self.settings.jobs
-        for index, article in enumerate(articles):
+        for index in range(len(articles)):
             await self.queue.enqueue(
                 "digest_article",
                 key=f"{job_id}:{index}",
                 job_id=job_id,
                 index=index,
-                article=msgspec.to_builtins(article),
                 timeout=int(self.settings.limits.request_timeout_seconds) + 60,
                 heartbeat=jobs.heartbeat_seconds,
-                retries=jobs.max_attempts,
+                # One attempt more than max_attempts: the last only records that the others died.
+                retries=jobs.max_attempts + 1,
+                retry_delay=1.0,
+                retry_backoff=30,
                 ttl=jobs.retention_seconds,
             )
         return JobAccepted(job_id, "queued", len(articles), f"/v1/jobs/{job_id}", False)

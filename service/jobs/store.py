@@ -13,6 +13,15 @@ from service.jobs.schemas import ArticleResult, CallbackStatus, JobStatus, JobVi
 
 Redis = Any  # redis.asyncio.Redis or fakeredis' FakeAsyncRedis: the same API
 
+_FINISH = """
+if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
+redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], ARGV[2])
+redis.call('SADD', KEYS[2], ARGV[1])
+if ARGV[3] == '1' then redis.call('SADD', KEYS[3], ARGV[1]) end
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], tonumber(ARGV[4])) end
+return 1
+"""
+
 _MARK_RUNNING = """
 if redis.call('SISMEMBER', KEYS[2], ARGV[1]) == 1 then return 0 end
 redis.call('HSET', KEYS[1], 'a:' .. ARGV[1], ARGV[2])
@@ -39,11 +48,12 @@ class JobStore:
         existing = await self.redis.get(name)
         return existing.decode() if isinstance(existing, bytes) else existing
 
-    async def create(self, job_id: str, refs: list[str | None], callback_url: str | None) -> None:
-        meta = {"created_at": time.time(), "total": len(refs)}
+    async def create(self, job_id: str, sources: list[dict[str, Any]], callback_url: str | None) -> None:
+        meta = {"created_at": time.time(), "total": len(sources)}
         fields: dict[str, bytes] = {"meta": msgspec.json.encode(meta)}
-        for i, ref in enumerate(refs):
-            fields[f"a:{i}"] = msgspec.json.encode(ArticleResult(i, ref, "queued"))
+        for i, source in enumerate(sources):
+            fields[f"a:{i}"] = msgspec.json.encode(ArticleResult(i, source.get("ref"), "queued"))
+            fields[f"src:{i}"] = msgspec.json.encode(source)
         if callback_url:
             fields["callback"] = msgspec.json.encode(CallbackStatus(callback_url, "waiting"))
         async with self.redis.pipeline(transaction=True) as pipe:
@@ -71,17 +81,27 @@ class JobStore:
         )
         return bool(written)
 
-    async def save_article(self, job_id: str, result: ArticleResult) -> None:
-        """Write one article's state; a finished one joins the done (or failed) set exactly once."""
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(self._key(job_id), f"a:{result.index}", msgspec.json.encode(result))
-            if result.status in ("done", "failed"):
-                pipe.sadd(self._key(job_id, ":finished"), result.index)
-                if result.status == "failed":
-                    pipe.sadd(self._key(job_id, ":failed"), result.index)
-            for suffix in ("", ":finished", ":failed"):
-                pipe.expire(self._key(job_id, suffix), self.retention)
-            await pipe.execute()
+    async def finish_article(self, job_id: str, result: ArticleResult) -> bool:
+        """Record an article's final state; the first run to finish wins (a late second run after a sweep
+        changes nothing), so progress and results always agree. False when it had finished already."""
+        written = await self.redis.eval(
+            _FINISH,
+            3,
+            self._key(job_id),
+            self._key(job_id, ":finished"),
+            self._key(job_id, ":failed"),
+            str(result.index),
+            msgspec.json.encode(result),
+            "1" if result.status == "failed" else "0",
+            str(self.retention),
+        )
+        return bool(written)
+
+    async def source(self, job_id: str, index: int) -> dict[str, Any] | None:
+        """The article as submitted (kept in the job record, not in the queue, so queue logs never hold it)."""
+        raw = await self.redis.hget(self._key(job_id), f"src:{index}")
+        source: dict[str, Any] | None = msgspec.json.decode(raw) if raw else None
+        return source
 
     async def progress(self, job_id: str) -> Progress:
         meta = await self._meta(job_id)
@@ -89,13 +109,13 @@ class JobStore:
         failed = await self.redis.scard(self._key(job_id, ":failed"))
         return Progress(done=int(finished) - int(failed), failed=int(failed), total=int(meta["total"]))
 
-    async def finish_once(self, job_id: str) -> bool:
-        """True for exactly one caller once every article is finished: the one that sends the callback."""
+    async def all_finished(self, job_id: str) -> bool:
         progress = await self.progress(job_id)
-        if progress.done + progress.failed < progress.total:
-            return False
-        won = await self.redis.hsetnx(self._key(job_id), "finished_at", str(time.time()))
-        return bool(won)
+        return progress.done + progress.failed >= progress.total
+
+    async def mark_finished(self, job_id: str) -> None:
+        """Stamp the job's end (the first stamp stays)."""
+        await self.redis.hsetnx(self._key(job_id), "finished_at", str(time.time()))
 
     async def save_callback(self, job_id: str, callback: CallbackStatus) -> None:
         await self.redis.hset(self._key(job_id), "callback", msgspec.json.encode(callback))

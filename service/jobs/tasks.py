@@ -26,6 +26,7 @@ from service.config import Settings
 from service.digest.schemas import DigestRequest
 from service.digest.services import DigestService
 from service.errors import Problem
+from service.jobs.schemas import ArticleResult
 from service.jobs.store import JobStore
 
 log = structlog.get_logger(__name__)
@@ -109,52 +110,74 @@ async def _heartbeat(job: Any) -> None:
         await job.update()
 
 
-async def digest_article(ctx: JobContext, *, job_id: str, index: int, article: dict[str, Any]) -> None:
+async def digest_article(ctx: JobContext, *, job_id: str, index: int) -> None:
     """Digest one article of a job and record its result (or its problem) in the job record."""
     runtime: JobRuntime = ctx["khulasa"]
     job = ctx["job"]
+    attempts = runtime.settings.jobs.max_attempts
     record = await runtime.store.article(job_id, index)
-    if record is None:
+    source = await runtime.store.source(job_id, index)
+    if record is None or source is None:
         return  # the job expired
-    record.status, record.attempts = "running", job.attempts
-    if await runtime.store.mark_running(job_id, record):
-        beat = asyncio.create_task(_heartbeat(job)) if job.heartbeat else None
-        try:
-            request = msgspec.convert({k: v for k, v in article.items() if k != "ref"}, DigestRequest)
-            record.digest = await runtime.digests.create(request)
-            record.status, record.error = "done", None
-        except msgspec.ValidationError as exc:
-            record.status, record.error = "failed", {"status": 422, "title": "Invalid article", "detail": str(exc)}
-        except Problem as exc:
-            if exc.status_code >= 500 and job.attempts < job.retries:
-                raise  # overload or timeout: worth another attempt
-            record.status, record.error = "failed", _problem(exc)
-        except Exception as exc:
-            if job.attempts < job.retries:
-                raise
-            log.exception("article failed", job=job_id, index=index)
-            record.status = "failed"
-            record.error = {
-                "status": 500,
-                "title": "Internal error",
-                "detail": f"the article failed after {job.attempts} attempts ({type(exc).__name__})",
-            }
-        finally:
-            if beat is not None:
-                beat.cancel()
-        await runtime.store.save_article(job_id, record)
-        log.info("job article", job=job_id, index=index, status=record.status, attempt=job.attempts)
-    if await runtime.store.finish_once(job_id) and await runtime.store.callback(job_id):
-        await runtime.queue.enqueue(
-            "deliver_callback",
-            key=f"{job_id}:callback",
-            job_id=job_id,
-            retries=runtime.settings.jobs.callback_attempts,
-            retry_delay=1.0,
-            retry_backoff=30,
-            timeout=60,
-            ttl=runtime.settings.jobs.retention_seconds,
-        )
+    if job.attempts > attempts:
+        # Every real attempt died (worker killed) or overran SAQ's timeout: say so, never leave it running.
+        record.status, record.attempts = "failed", attempts
+        record.error = {
+            "status": 500,
+            "title": "The article could not be digested",
+            "detail": f"its worker died or timed out on each of {attempts} attempts (jobs.max_attempts)",
+        }
+        await runtime.store.finish_article(job_id, record)
+    else:
+        record.status, record.attempts = "running", job.attempts
+        if await runtime.store.mark_running(job_id, record):
+            await _digest(runtime, job, job_id, record, source, last_attempt=job.attempts >= attempts)
+    if await runtime.store.all_finished(job_id):
+        if await runtime.store.callback(job_id):
+            # Enqueued before the end is stamped, so a crash in between cannot lose it; the queue key
+            # dedupes it, and deliver_callback does nothing once the callback was delivered.
+            await runtime.queue.enqueue(
+                "deliver_callback",
+                key=f"{job_id}:callback",
+                job_id=job_id,
+                retries=runtime.settings.jobs.callback_attempts,
+                retry_delay=1.0,
+                retry_backoff=30,
+                timeout=60,
+                ttl=runtime.settings.jobs.retention_seconds,
+            )
+        await runtime.store.mark_finished(job_id)
+
+
+async def _digest(
+    runtime: JobRuntime, job: Any, job_id: str, record: ArticleResult, source: dict[str, Any], last_attempt: bool
+) -> None:
+    beat = asyncio.create_task(_heartbeat(job)) if job.heartbeat else None
+    try:
+        request = msgspec.convert({k: v for k, v in source.items() if k != "ref"}, DigestRequest)
+        record.digest = await runtime.digests.create(request)
+        record.status, record.error = "done", None
+    except msgspec.ValidationError as exc:
+        record.status, record.error = "failed", {"status": 422, "title": "Invalid article", "detail": str(exc)}
+    except Problem as exc:
+        if exc.status_code >= 500 and not last_attempt:
+            raise  # overload or timeout: worth another attempt, after SAQ's back-off
+        record.status, record.error = "failed", _problem(exc)
+    except Exception as exc:
+        if not last_attempt:
+            raise  # SAQ logs the job by id only: its kwargs hold no article text
+        log.exception("article failed", job=job_id, index=record.index)
+        record.status = "failed"
+        record.error = {
+            "status": 500,
+            "title": "Internal error",
+            "detail": f"the article failed after {job.attempts} attempts ({type(exc).__name__})",
+        }
+    finally:
+        if beat is not None:
+            beat.cancel()
+    await runtime.store.finish_article(job_id, record)
+    log.info("job article", job=job_id, index=record.index, status=record.status, attempt=job.attempts)
 
 
 def _problem(exc: Problem) -> dict[str, Any]:
@@ -167,8 +190,8 @@ async def deliver_callback(ctx: JobContext, *, job_id: str) -> None:
     job = ctx["job"]
     callback = await runtime.store.callback(job_id)
     view = await runtime.store.view(job_id, 0, 10**6)
-    if callback is None or view is None:
-        return
+    if callback is None or view is None or callback.status in ("delivered", "failed"):
+        return  # nothing to send, or sent already (a duplicate enqueue after a re-run)
     callback.status, callback.attempts = "sending", job.attempts
     body = msgspec.json.encode(view)
     headers = {

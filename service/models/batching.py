@@ -91,8 +91,11 @@ class MicroBatcher:
             return
         live.sort(key=lambda item: item.length)
         self.calls += 1
+        # The batch may run until its most patient caller's deadline (generate's max_time).
+        deadlines = [item.deadline for item in live]
+        latest = None if any(d is None for d in deadlines) else max(deadlines, key=lambda d: d.at)  # type: ignore[union-attr]
         try:
-            outputs = self.model.generate([item.text for item in live])
+            outputs = self.model.generate([item.text for item in live], latest)
         except Exception as exc:  # every caller of this batch learns of the failure
             for item in live:
                 item.future.set_exception(exc)

@@ -34,6 +34,9 @@ class ModelSpec:
     backend: Literal["transformers", "ctranslate2"] = "transformers"
     # ctranslate2: "int8", "int8_float32", "float32"...; transformers: "none" or "dynamic-int8".
     quantization: str = "none"
+    # Translation: longer sentences are split at clauses into pieces of at most this many tokens, so that
+    # each piece's English fits in max_new_tokens (0: the model's input limit).
+    max_piece_tokens: int = 0
 
     @property
     def is_local(self) -> bool:
@@ -143,6 +146,8 @@ class Seq2SeqModel:
             limits.append(tok_limit)
         self.input_limit: int = min(x for x in limits if x)
         self.output_limit: int | None = (positions - 1) if positions else None
+        # Fast (Rust) tokenizers may not be used from two threads at once ("Already borrowed").
+        self._tokenizer_lock = threading.Lock()
         self._lock = threading.Lock()
 
     def _load_transformers(self, folder: Path, threads: int) -> Any:
@@ -175,7 +180,8 @@ class Seq2SeqModel:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, prompt and special tokens included."""
-        ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
+        with self._tokenizer_lock:
+            ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
         return [len(x) for x in ids]
 
     def generate(self, texts: Sequence[str], deadline: Deadline | None = None, **overrides: Any) -> list[str]:
@@ -205,7 +211,7 @@ class Seq2SeqModel:
 
         if deadline is not None:
             settings["max_time"] = deadline.remaining()  # transformers stops generating at max_time
-        with torch.inference_mode():
+        with self._tokenizer_lock:
             batch = self.tokenizer(
                 [self.prompt.render(t) for t in texts],
                 return_tensors="pt",
@@ -213,12 +219,15 @@ class Seq2SeqModel:
                 truncation=True,
                 max_length=self.input_limit,
             )
+        with torch.inference_mode():
             out = self.model.generate(**batch, **settings)
-        return [s.strip() for s in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
+        with self._tokenizer_lock:
+            return [s.strip() for s in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
     def _generate_ct2(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
-        ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
-        tokens = [self.tokenizer.convert_ids_to_tokens(x[: self.input_limit]) for x in ids]
+        with self._tokenizer_lock:
+            ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
+            tokens = [self.tokenizer.convert_ids_to_tokens(x[: self.input_limit]) for x in ids]
         max_len = settings.get("max_new_tokens") or settings.get("max_length") or 256
         results = self._ct2.translate_batch(
             tokens,
@@ -229,8 +238,9 @@ class Seq2SeqModel:
             length_penalty=float(settings.get("length_penalty", 1.0)),
             max_input_length=0,  # inputs are already within input_limit
         )
-        out_ids = [cast(list[int], self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])) for r in results]
-        return [s.strip() for s in self.tokenizer.batch_decode(out_ids, skip_special_tokens=True)]
+        with self._tokenizer_lock:
+            out_ids = [cast(list[int], self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])) for r in results]
+            return [s.strip() for s in self.tokenizer.batch_decode(out_ids, skip_special_tokens=True)]
 
 
 def _read_config(folder: Path) -> dict[str, Any]:

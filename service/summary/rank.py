@@ -35,6 +35,11 @@ def _cosine(a: Vector, b: Vector) -> float:
     return dot / (na * nb) if na and nb else 0.0
 
 
+def _unit(v: Vector) -> Vector:
+    norm = math.sqrt(sum(w * w for w in v.values()))
+    return {t: w / norm for t, w in v.items()} if norm else {}
+
+
 class SentenceRanker:
     """Scores every sentence of one article; keeps the vectors to find near-duplicates."""
 
@@ -46,9 +51,14 @@ class SentenceRanker:
         self._idf = {t: math.log((1 + n) / (1 + c)) + 1.0 for t, c in df.items()}
         self.vectors = [self._vector(toks) for toks in tokens]
         title = self._vector(content_tokens(article.title or ""))
-        centrality = [
-            sum(_cosine(v, w) for j, w in enumerate(self.vectors) if j != i) for i, v in enumerate(self.vectors)
-        ]
+        # Sum of cosines to every other sentence, in linear time: with unit vectors u_i and their sum S,
+        # sum_j!=i cos(i, j) = u_i . S - 1 (for a non-empty u_i).
+        units = [_unit(v) for v in self.vectors]
+        total: Vector = {}
+        for u in units:
+            for t, w in u.items():
+                total[t] = total.get(t, 0.0) + w
+        centrality = [max(0.0, sum(w * total[t] for t, w in u.items()) - 1.0) if u else 0.0 for u in units]
         top = max(centrality, default=0.0) or 1.0
         self.ranked: list[RankedSentence] = []
         for i, toks in enumerate(tokens):

@@ -6,7 +6,7 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from service.text.arabic import normalize
+from service.text.arabic import clean_display, normalize
 from service.text.clean import CleanArticle
 from service.text.html import Block
 
@@ -100,7 +100,8 @@ def split_sentences(paragraph: str) -> list[str]:
         if run in ("..", "...") or _inside(spans, m.start()):
             continue
         if run == ".":
-            before = paragraph[start : m.start()].split()
+            # Only the word before the stop matters: look back a bounded distance (linear overall).
+            before = paragraph[max(start, m.start() - 12) : m.start()].split()
             if before and normalize(before[-1]).lower().strip("(") in _ABBREVIATIONS:
                 continue
         piece = paragraph[start : m.end()].strip()
@@ -131,7 +132,7 @@ def segment(clean: CleanArticle, title: str | None = None) -> Article:
     """Find the title, sub-headings, paragraphs and sentences of a cleaned article."""
     blocks: list[Block] = list(clean.blocks)
     if title:
-        title = " ".join(title.split())
+        title = " ".join(clean_display(title).split())
         if blocks and normalize(blocks[0].text) == normalize(title):
             blocks.pop(0)
     elif blocks and (blocks[0].kind == "title" or (len(blocks) > 1 and _is_headline(blocks[0].text, 20))):

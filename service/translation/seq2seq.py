@@ -32,7 +32,7 @@ class Seq2SeqTranslator:
     def split_to_fit(self, text: str) -> list[str]:
         """Pieces of `text`, in order, each within the model's input limit; joined by spaces they
         give back the text (whitespace aside)."""
-        limit = self.model.input_limit
+        limit = min(self.model.input_limit, self.model.spec.max_piece_tokens or self.model.input_limit)
         if self.model.count_tokens([text])[0] <= limit:
             return [text]
         for cut in _CUTS:

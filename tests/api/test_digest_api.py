@@ -125,3 +125,16 @@ def test_body_over_the_byte_limit_is_413(client: Client) -> None:
         headers={"content-type": "application/json"},
     )
     assert r.status_code == 413
+
+
+def test_same_article_with_other_furniture_reports_its_own_removed_lines(client: Client, example_text: str) -> None:
+    plain = example_text.replace("تابعونا عبر فيسبوك\n", "")
+    first = client.post("/v1/digest", json={"text": example_text}).json()
+    second = client.post("/v1/digest", json={"text": plain}).json()
+    assert second["removed"] == [line for line in first["removed"] if "فيسبوك" not in line]
+    assert second["meta"]["cached"] is False
+
+
+def test_an_overlong_title_is_refused_not_cut(client: Client) -> None:
+    r = client.post("/v1/digest", json={"text": "قال الوزير إن الاجتماع كان مثمرا.", "title": "عنوان " * 300})
+    assert r.status_code == 422 and "title" in r.json()["detail"]

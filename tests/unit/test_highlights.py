@@ -142,3 +142,11 @@ def test_figures_percent_money_dates_numbers() -> None:
 def test_arabic_indic_digits_get_a_western_value() -> None:
     figure = find_figures([Sentence(0, "بلغت النسبة ٤٥٪ هذا العام.", 0, None)])[0]
     assert figure.kind == "percent" and figure.value == "45"
+
+
+def test_a_month_is_not_money_and_diacritics_do_not_split_words() -> None:
+    figures = {(f.kind, f.ar) for f in find_figures([Sentence(0, "في 15 يناير دفع 300 ين.", 0, None)])}
+    assert ("date", "15 يناير") in figures and ("money", "300 ين") in figures
+    assert not any(kind == "money" and "يناير" in ar for kind, ar in figures)
+    h = highlights_of("وأكّد الرئيس محمّد العلي أن «المحادثات كانت مثمرة جدا».")
+    assert h.quotes and h.quotes[0].speaker == "محمّد العلي"

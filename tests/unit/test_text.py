@@ -136,3 +136,17 @@ def test_example_in_repo_is_the_shared_one(example_text: str) -> None:
     if not shared.exists():
         pytest.skip("no ../shared beside this checkout")
     assert Path(shared).read_text(encoding="utf-8") == example_text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "سجل الاقتصاد المصري نموا بنسبة 4.2% هذا العام.",
+        "سجّل الجيش تقدماً على جبهة الشمال.",
+        "شارك في الاجتماع وزراء خارجية الدول العربية.",
+        "اشترك في العملية عدد من الجنود.",
+        "شاهد العيان قال إن الانفجار وقع صباحا.",
+    ],
+)
+def test_news_sentences_that_start_with_furniture_verbs_are_kept(line: str) -> None:
+    assert not FURNITURE.matches(line)

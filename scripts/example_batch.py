@@ -1,0 +1,28 @@
+"""Write N distinct articles (variants of the example) as JSON lines, for trying `khulasa jobs submit`.
+
+python scripts/example_batch.py 100 batch.jsonl
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "examples" / "syria-iran-talks.ar.txt"
+
+
+def main() -> None:
+    count, out = int(sys.argv[1]), Path(sys.argv[2])
+    lines = EXAMPLE.read_text(encoding="utf-8").strip().split("\n")
+    with out.open("w", encoding="utf-8") as f:
+        for k in range(count):
+            body = lines[1:]
+            shift = k % len(body)
+            text = "\n".join([lines[0], f"طهران - تحديث {k}:", *body[shift:], *body[:shift]])
+            f.write(json.dumps({"text": text, "ref": f"story-{k:04d}"}, ensure_ascii=False) + "\n")
+    print(f"{count} articles in {out}")
+
+
+if __name__ == "__main__":
+    main()
