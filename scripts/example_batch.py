@@ -14,9 +14,10 @@ EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "examples" / "syria-i
 
 def main() -> None:
     count, out = int(sys.argv[1]), Path(sys.argv[2])
+    start = int(sys.argv[3]) if len(sys.argv) > 3 else 0
     lines = EXAMPLE.read_text(encoding="utf-8").strip().split("\n")
     with out.open("w", encoding="utf-8") as f:
-        for k in range(count):
+        for k in range(start, start + count):
             body = lines[1:]
             shift = k % len(body)
             text = "\n".join([lines[0], f"طهران - تحديث {k}:", *body[shift:], *body[:shift]])
