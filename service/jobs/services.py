@@ -42,10 +42,22 @@ class JobService:
             existing = await self.store.claim_idempotency_key(
                 idempotency_key, job_id, self.settings.jobs.idempotency_window_seconds
             )
-            if existing and await self.store.exists(existing):
+            if existing:
+                # The key's job, even if its first request is still writing it: never a second job.
                 view = await self.store.view(existing, 0, 0)
-                assert view is not None
-                return JobAccepted(existing, view.status, view.progress.total, f"/v1/jobs/{existing}", True)
+                status = view.status if view else "queued"
+                total = view.progress.total if view else len(articles)
+                return JobAccepted(existing, status, total, f"/v1/jobs/{existing}", True)
+        try:
+            await self._record_and_enqueue(job_id, request)
+        except BaseException:
+            # Nothing half-made stays behind: the key is free again for the client's retry.
+            await self.store.forget(job_id, idempotency_key)
+            raise
+        return JobAccepted(job_id, "queued", len(articles), f"/v1/jobs/{job_id}", False)
+
+    async def _record_and_enqueue(self, job_id: str, request: JobRequest) -> None:
+        articles = request.batch()
         await self.store.create(job_id, [msgspec.to_builtins(a) for a in articles], request.callback_url)
         jobs = self.settings.jobs
         for index in range(len(articles)):
@@ -62,4 +74,3 @@ class JobService:
                 retry_backoff=30,
                 ttl=jobs.retention_seconds,
             )
-        return JobAccepted(job_id, "queued", len(articles), f"/v1/jobs/{job_id}", False)

@@ -40,9 +40,19 @@ class JobStore:
     def _key(self, job_id: str, suffix: str = "") -> str:
         return f"{self.ns}:{job_id}{suffix}"
 
+    def _idem(self, key: str) -> str:
+        return f"{self.ns}:idem:{hashlib.sha256(key.encode()).hexdigest()}"
+
+    async def forget(self, job_id: str, idempotency_key: str | None) -> None:
+        """Remove a job that could not be fully created, and free its idempotency key."""
+        names = [self._key(job_id), self._key(job_id, ":finished"), self._key(job_id, ":failed")]
+        if idempotency_key:
+            names.append(self._idem(idempotency_key))
+        await self.redis.delete(*names)
+
     async def claim_idempotency_key(self, key: str, job_id: str, window_seconds: int) -> str | None:
         """Bind the key to job_id unless it is bound already; returns the job id it was bound to before."""
-        name = f"{self.ns}:idem:{hashlib.sha256(key.encode()).hexdigest()}"
+        name = self._idem(key)
         if await self.redis.set(name, job_id, nx=True, ex=window_seconds):
             return None
         existing = await self.redis.get(name)

@@ -18,6 +18,7 @@ from typing import Any
 import httpx
 import msgspec
 import structlog
+from redis.asyncio import Redis
 from saq import Job, Queue, Worker
 from saq.queue.redis import RedisQueue
 from saq.types import Context, PartialTimersDict
@@ -67,7 +68,10 @@ def make_queue(settings: Settings) -> Queue:
     semantics, without durability across restarts."""
     name = f"{settings.cache.namespace}-digest-jobs"
     if settings.cache.redis_url:
-        return Queue.from_url(settings.cache.redis_url, name=name)
+        # A connect timeout so that a Redis that is away answers 503 fast; no read timeout, because the
+        # workers' dequeue is a blocking pop.
+        client = Redis.from_url(settings.cache.redis_url, socket_connect_timeout=2, health_check_interval=10)
+        return RedisQueue(client, name=name)
     from fakeredis import FakeAsyncRedis
 
     return EmbeddedQueue(FakeAsyncRedis(), name=name)

@@ -71,7 +71,9 @@ def _folder_fingerprint(folder: Path) -> str:
     for p in sorted(folder.iterdir()):
         if p.is_file():
             h.update(p.name.encode())
-            h.update(str(p.stat().st_size).encode())
+            stat = p.stat()
+            # Size and modification time: retrained weights of the same shape are another model.
+            h.update(f"{stat.st_size}:{stat.st_mtime_ns}".encode())
             if p.suffix == ".json":
                 h.update(p.read_bytes())
     return h.hexdigest()[:12]
