@@ -6,7 +6,7 @@ from typing import Annotated
 
 from litestar import Controller, Response, get, post
 from litestar.di import NamedDependency
-from litestar.params import FromPath, Parameter
+from litestar.params import Body, FromPath, HeaderParameter, QueryParameter
 
 from service.digest.controllers import require_json
 from service.errors import JobNotFound
@@ -21,9 +21,9 @@ class JobController(Controller):
     @post("/", guards=[require_json], status_code=202, summary="Digest one article or a batch in the background")
     async def submit(
         self,
-        data: JobRequest,
+        data: Annotated[JobRequest, Body()],
         job_service: NamedDependency[JobService],
-        idempotency_key: Annotated[str | None, Parameter(header="Idempotency-Key", max_length=200)] = None,
+        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200)] = None,
     ) -> Response[JobAccepted]:
         accepted = await job_service.submit(data, idempotency_key)
         return Response(accepted, status_code=202, headers={"Location": accepted.location})
@@ -33,8 +33,8 @@ class JobController(Controller):
         self,
         job_id: FromPath[str],
         job_service: NamedDependency[JobService],
-        offset: Annotated[int, Parameter(ge=0)] = 0,
-        limit: Annotated[int, Parameter(ge=0, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0)] = 0,
+        limit: Annotated[int, QueryParameter(ge=0, le=1000)] = 100,
     ) -> JobView:
         view = await job_service.store.view(job_id, offset, limit)
         if view is None:
