@@ -171,7 +171,11 @@ def test_two_workers_and_a_killed_one_complete_the_batch_exactly_once(
             batch = [article(k, example_text * 3) for k in range(30)]
             job_id = httpx.post(f"{base}/v1/jobs", json={"articles": batch}).json()["id"]
             deadline = time.monotonic() + 60
-            while httpx.get(f"{base}/v1/jobs/{job_id}").json()["progress"]["done"] < 3:
+            # Kill the first worker mid-batch, once it has done some of the work.
+            while (
+                httpx.get(f"{base}/v1/jobs/{job_id}").json()["progress"]["done"] < 3
+                or "job article" not in (tmp_path / "w0.log").read_text()
+            ):
                 assert time.monotonic() < deadline
                 time.sleep(0.05)
             os.kill(workers[0].pid, signal.SIGKILL)
@@ -180,8 +184,7 @@ def test_two_workers_and_a_killed_one_complete_the_batch_exactly_once(
         articles = view["articles"]
         assert sorted(a["index"] for a in articles) == list(range(30))  # type: ignore[union-attr]
         assert len({a["digest"]["id"] for a in articles}) == 30  # type: ignore[union-attr,index]
-        logs = [(tmp_path / f"w{k}.log").read_text() for k in range(2)]
-        assert all('"job article"' in log or "job article" in log for log in logs)  # both workers worked
+        assert "job article" in (tmp_path / "w1.log").read_text()  # the survivor finished the batch
     finally:
         for w in workers:
             if w.poll() is None:
