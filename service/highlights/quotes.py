@@ -9,6 +9,7 @@ from service.highlights.lexicon import STOP_LIGHT, Token, is_speech_participle, 
 from service.highlights.types import Entity, Quote
 from service.text.segment import Sentence, quote_spans
 
+_MAX_LOOKBACK = 800
 _MIN_QUOTE_WORDS = 3  # shorter quoted text is a term or a name in scare quotes, not a statement
 _TRIM = " \t\"'«»“”„.,،:؛;"
 # Where reported speech starts after its verb: أن / إن / a colon.
@@ -82,7 +83,9 @@ def find_quotes(sentences: Sequence[Sentence], people: Sequence[Entity]) -> list
             pos = m.start()
             if any(a <= pos < b for a, b in spans):
                 continue
-            prev_end = max((b for a, b in spans if b <= pos), default=0)
+            # Look back a bounded stretch: a stray mark far from its verb is no quote, and many stray
+            # marks in a long sentence must not cost quadratic time.
+            prev_end = max([b for a, b in spans if b <= pos] + [pos - _MAX_LOOKBACK, 0])
             verb = next(
                 (t for t in reversed(tokenize(text[prev_end:pos])) if is_speech_verb(t) or is_speech_participle(t)),
                 None,
