@@ -66,6 +66,7 @@ class Cache(msgspec.Struct, forbid_unknown_fields=True):
     redis_url: str = ""
     ttl_seconds: int = 604_800
     namespace: str = "khulasa"
+    retry_seconds: float = 3.0
 
 
 class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):

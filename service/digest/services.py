@@ -60,6 +60,9 @@ class DigestService:
         self.resources = resources
         self.store = store
         self.cache_error: str | None = None
+        # After a cache failure, requests skip the cache for a few seconds instead of each paying the
+        # connect/read timeouts of a Redis that is away; the readiness probe always tries.
+        self._skip_cache_until = 0.0
         self.slots = Slots(slots or settings.limits.max_in_flight)
 
     async def create(self, request: DigestRequest) -> Digest:
@@ -161,7 +164,11 @@ class DigestService:
             self._cache_failed(exc)
         else:
             self.cache_error = None
+            self._skip_cache_until = 0.0
         return self.cache_error
+
+    def _cache_resting(self) -> bool:
+        return time.monotonic() < self._skip_cache_until
 
     async def _ensure_models(self, summary: str, translate: str) -> None:
         # With models.load = "lazy" the first request that needs a model loads it.
@@ -171,6 +178,8 @@ class DigestService:
             await anyio.to_thread.run_sync(self.models.ensure, "translation")
 
     async def _load(self, key: str) -> Digest | None:
+        if self._cache_resting():
+            return None
         try:
             raw = await self.store.get(key)
         except Exception as exc:  # a cache outage must not stop digests
@@ -185,6 +194,8 @@ class DigestService:
             return None  # written by another version of the schema: recompute
 
     async def _load_alias(self, seen: str) -> Digest | None:
+        if self._cache_resting():
+            return None
         try:
             key = await self.store.get(f"request:{seen}")
         except Exception as exc:
@@ -204,6 +215,7 @@ class DigestService:
             )
 
     def _cache_failed(self, exc: Exception) -> None:
+        self._skip_cache_until = time.monotonic() + self.settings.cache.retry_seconds
         self.cache_error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
         log.warning("cache unavailable", error=self.cache_error)
 

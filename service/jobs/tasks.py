@@ -1,9 +1,10 @@
 """SAQ job functions and worker wiring: one queue job per article, one per callback.
 
-Each article job writes its result into the job record under its own index, so a job that runs twice (a
-worker killed mid-article, swept and retried) overwrites its slot instead of adding a result: the batch
-completes exactly once from the user's point of view. The worker that sees the last article finish (a
-Redis HSETNX decides) enqueues the callback.
+Each article job writes its result into the job record under its own index, first finisher wins, so a job
+that runs twice (a worker killed mid-article, swept and retried) adds nothing: the batch completes exactly
+once from the user's point of view. Any worker that sees every article finished enqueues the callback under
+one queue key (deduplicated); the callback job does nothing once delivered. The article text stays in the
+job record: queue jobs carry only (job id, index), so SAQ's own logs never hold article text.
 """
 
 from __future__ import annotations

@@ -124,6 +124,7 @@ def test_redis_killed_and_restarted_while_serving(redis_server: RedisServer, exa
         assert b.status_code == 200 and any("cache unavailable" in w for w in b.json()["meta"]["warnings"])
         assert client.get("/health/ready").json()["capabilities"]["cache"]["available"] is False
         redis_server.start()  # same port, empty: the in-memory Redis lost its data, as a restart would
+        assert client.get("/health/ready").json()["capabilities"]["cache"]["available"] is True
         c = client.post("/v1/digest", json={"text": _article(1, example_text)}).json()
         assert c["id"] == a["id"] and not any("cache unavailable" in w for w in c["meta"]["warnings"])
         assert client.post("/v1/digest", json={"text": _article(1, example_text)}).json()["meta"]["cached"]
@@ -238,3 +239,31 @@ def test_load_script_refuses_non_loopback_targets() -> None:
         timeout=30,
     )
     assert result.returncode != 0 and "loopback" in result.stderr
+
+
+def test_after_a_cache_failure_requests_skip_redis_for_a_while(example_text: str) -> None:
+    app = create_app(make_settings(redis_url=RedisServer(_free_port()).url, cache_retry_seconds="60"))
+    service = app.dependencies["digest_service"].dependency()
+    calls: list[str] = []
+
+    class CountingStore:
+        """The real Redis store, with its reads counted."""
+
+        def __init__(self, inner: object) -> None:
+            self.inner = inner
+
+        def __getattr__(self, name: str) -> object:
+            return getattr(self.inner, name)
+
+        async def get(self, key: str, renew_for: object = None) -> bytes | None:
+            calls.append(key)
+            return await self.inner.get(key)  # type: ignore[attr-defined,no-any-return]
+
+    service.store = CountingStore(service.store)
+    with TestClient(app) as client:
+        first = client.post("/v1/digest", json={"text": _article(1, example_text)}).json()
+        tried = len(calls)
+        second = client.post("/v1/digest", json={"text": _article(2, example_text)}).json()
+    assert tried >= 1 and len(calls) == tried  # the second request did not wait on Redis
+    for d in (first, second):
+        assert any("cache unavailable" in w for w in d["meta"]["warnings"])
