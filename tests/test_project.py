@@ -77,3 +77,18 @@ def test_benchmark_quick_mode_runs_and_ends_with_its_json_line(tmp_path: Path) -
     last = json.loads(result.stdout.strip().splitlines()[-1])
     for key in ("translation_speedup", "summary_speedup", "throughput_speedup", "peak_rss_mb", "cache_hit_ms"):
         assert isinstance(last[key], (int, float)) and last[key] > 0
+
+
+def test_compose_runs_redis_the_api_and_two_workers_from_the_image() -> None:
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    services = compose["services"]
+    assert set(services) == {"redis", "api", "worker"}
+    assert services["worker"]["command"] == ["khulasa", "worker"] and services["worker"]["deploy"]["replicas"] == 2
+    assert services["api"]["environment"]["KHULASA_JOBS_WORKERS"] == "0"
+    for name in ("api", "worker"):
+        assert (
+            services[name]["build"] == "."
+            and "redis://redis:6379" in services[name]["environment"]["KHULASA_REDIS_URL"]
+        )
