@@ -17,12 +17,10 @@ import statistics
 import sys
 import time
 from collections import Counter
-from pathlib import Path
 from urllib.parse import urlparse
 
 import httpx
-
-EXAMPLE = Path(__file__).resolve().parents[1] / "config" / "examples" / "syria-iran-talks.ar.txt"
+from example_batch import example_lines, variant  # the same distinct articles `jobs submit` examples use
 
 
 def _loopback_only(url: str) -> None:
@@ -35,15 +33,8 @@ def _loopback_only(url: str) -> None:
         sys.exit(f"refusing {url}: the load script only targets loopback addresses")
 
 
-def _article(k: int, base: list[str]) -> str:
-    """A variant of the example: its paragraphs rotated and a numbered dateline, so each k is new."""
-    body = base[1:]
-    shift = k % len(body)
-    return "\n".join([base[0], f"طهران - {k}:", *body[shift:], *body[:shift]])
-
-
 async def run(url: str, clients: int, total: int, seconds: float, repeat_share: float, api_key: str | None) -> dict:
-    base = EXAMPLE.read_text(encoding="utf-8").strip().split("\n")
+    base = example_lines()
     headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
     latencies: list[float] = []
     statuses: Counter[str] = Counter()
@@ -65,7 +56,7 @@ async def run(url: str, clients: int, total: int, seconds: float, repeat_share: 
                 sent.append(k)
             started = time.perf_counter()
             try:
-                r = await http.post(f"{url}/v1/digest", json={"text": _article(k, base)}, headers=headers)
+                r = await http.post(f"{url}/v1/digest", json={"text": variant(k, base)}, headers=headers)
             except httpx.HTTPError as exc:
                 statuses[type(exc).__name__] += 1
                 continue
