@@ -36,11 +36,13 @@ import torch  # noqa: E402
 from shapes import FULL, QUICK, Shapes, build_marian, build_mt5  # noqa: E402
 
 from service.config import load_settings  # noqa: E402
-from service.digest.pipeline import TextResources, prepare  # noqa: E402
 from service.digest.schemas import DigestRequest  # noqa: E402
-from service.models.registry import ModelRegistry  # noqa: E402
-from service.models.seq2seq import convert, load_specs  # noqa: E402
+from service.digest.stages import TextResources, prepare  # noqa: E402
+from service.models.seq2seq import ModelSpec, convert  # noqa: E402
+from service.runtime import Runtime  # noqa: E402
+from service.summary.abstractive import SUMMARY_ROLE  # noqa: E402
 from service.text.segment import Article  # noqa: E402
+from service.translation.seq2seq import TRANSLATION_ROLE  # noqa: E402
 
 EXAMPLE = (ROOT / "config" / "examples" / "syria-iran-talks.ar.txt").read_text(encoding="utf-8").strip()
 KHULASA = str(Path(sys.executable).parent / "khulasa")
@@ -199,26 +201,26 @@ def main() -> None:
     marian = build_marian(folder / "marian", shapes, corpus)
     mt5 = build_mt5(folder / "mt5", shapes, corpus)
     profiles = write_profiles(folder, marian, mt5, tr_len, sum_len)
-    for spec in load_specs(load_settings(environ=khulasa_env(profiles, "default"))).values():
-        convert(spec)
+    for role, entry in load_settings(environ=khulasa_env(profiles, "default")).models.roles.items():
+        convert(ModelSpec.from_entry(role, entry))
 
     settings = load_settings(environ=khulasa_env(profiles, "default"))
     resources = TextResources.load(settings)
     texts = {name: prepare(DigestRequest(text=t), resources, settings) for name, t in articles(args.quick).items()}
-    khulasa: dict[str, ModelRegistry] = {}
+    khulasa: dict[str, Runtime] = {}
     for profile in ("default", "fastest"):
-        reg = ModelRegistry(load_settings(environ=khulasa_env(profiles, profile)))
-        reg.load_all()
-        assert reg.translator and reg.summarizer, reg.status
-        khulasa[profile] = reg
+        # The same composition root as `khulasa serve`.
+        runtime = Runtime.build(load_settings(environ=khulasa_env(profiles, profile)))
+        runtime.models.load_all()
+        khulasa[profile] = runtime
 
     rows = []
     # Khulasa first: torch's idle OpenMP threads, once the plain path has run, would slow CTranslate2 here.
     for name, article in texts.items():
         row: dict[str, float | str | int] = {"article": name, "sentences": len(article.sentences)}
-        for profile, reg in khulasa.items():
-            tr, sm = reg.translator, reg.summarizer
-            assert tr is not None and sm is not None
+        for profile, runtime in khulasa.items():
+            tr, sm = runtime.models.get(TRANSLATION_ROLE), runtime.models.get(SUMMARY_ROLE)
+            assert tr is not None and sm is not None, runtime.models.status
             row[f"{profile}_translation_s"] = median_time(
                 lambda a=article, t=tr: t.translate([s.text for s in a.sentences]), runs
             )

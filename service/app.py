@@ -1,14 +1,11 @@
-"""The app factory: settings in, a Litestar app out, with every plugin registered here."""
+"""The app factory: a runtime in, a Litestar app out, with every route, plugin and middleware registered here."""
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-import anyio.to_thread
 from litestar import Litestar, Request, Response
 from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
@@ -21,25 +18,19 @@ from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
-from litestar.stores.redis import RedisStore
 from litestar.stores.registry import StoreRegistry
-from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from service import __version__
 from service.access import OPEN_PATHS, api_key_middleware, rate_limit_identity
 from service.config import Settings, load_settings
 from service.digest.controllers import DigestController
-from service.digest.pipeline import TextResources
 from service.digest.services import DigestService
 from service.health.controllers import HealthController
 from service.jobs.controllers import JobController
 from service.jobs.services import JobService
-from service.jobs.tasks import JobRuntime, job_store, make_queue, make_worker
 from service.models.registry import ModelRegistry
-from service.stores import FallbackStore
+from service.runtime import Runtime
 
 
 def _validation_problem(exc: ValidationException) -> ProblemDetailsException:
@@ -112,25 +103,6 @@ def _logging(settings: Settings) -> StructlogConfig:
     )
 
 
-def _redis_store(settings: Settings, namespace: str) -> RedisStore:
-    # Short timeouts: a Redis that hangs must cost a request milliseconds, not the request.
-    client = Redis.from_url(
-        settings.cache.redis_url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=10
-    )
-    return RedisStore(client, namespace=namespace)
-
-
-def build_stores(settings: Settings) -> dict[str, Store]:
-    """The digest cache and the rate-limit counters: in Redis when configured, else in the process."""
-    if not settings.cache.redis_url:
-        return {"digests": MemoryStore(), "rate_limit": MemoryStore()}
-    return {
-        "digests": _redis_store(settings, settings.cache.namespace),
-        # Rate-limit counters fall back to the process while Redis is away: limits hold, per process.
-        "rate_limit": FallbackStore(_redis_store(settings, f"{settings.cache.namespace}:rate"), MemoryStore()),
-    }
-
-
 def _cors(settings: Settings) -> CORSConfig | None:
     if not settings.cors.allow_origins:
         return None  # closed by default
@@ -157,50 +129,52 @@ def _middleware(settings: Settings) -> list[Any]:
     return middleware
 
 
-def create_app(settings: Settings | None = None, registry: ModelRegistry | None = None) -> Litestar:
-    """Build the app. Models are loaded by the lifespan (models.load = startup) or on first use (lazy)."""
-    settings = settings or load_settings()
-    models = registry or ModelRegistry(settings)
-    stores = build_stores(settings)
-    resources = TextResources.load(settings)
-    digest_service = DigestService(settings, models, resources, stores["digests"])
-    queue = make_queue(settings)
-    job_service = JobService(settings, queue, job_store(settings, queue))
-    # Jobs get their own slots, so a batch never takes the places of interactive requests.
-    job_slots = settings.jobs.workers * settings.jobs.worker_concurrency
-    runtime = JobRuntime(
-        settings,
-        queue,
-        job_service.store,
-        DigestService(settings, models, resources, stores["digests"], slots=job_slots or 1),
-    )
+def runtime_of(app: Litestar) -> Runtime:
+    """The process's runtime, kept on the app's state (the public handle tests and tools use)."""
+    return _runtime(app.state)
+
+
+def _runtime(state: State) -> Runtime:
+    runtime: Runtime = state.runtime
+    return runtime
+
+
+def _provide_digests(state: State) -> DigestService:
+    return _runtime(state).digests
+
+
+def _provide_jobs(state: State) -> JobService:
+    return _runtime(state).jobs
+
+
+def _provide_models(state: State) -> ModelRegistry:
+    return _runtime(state).models
+
+
+def create_app(settings: Settings | None = None, runtime: Runtime | None = None) -> Litestar:
+    """Build the app around a runtime (built from the settings unless given). The lifespan starts it
+    (models loaded with models.load = startup, queue connected, in-process workers) and closes it."""
+    owned = runtime is None  # a runtime handed in is closed by whoever built it
+    runtime = runtime or Runtime.build(settings or load_settings())
+    settings = runtime.settings
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
-        if settings.models.load == "startup":
-            await anyio.to_thread.run_sync(models.load_all)
-        await queue.connect()
-        workers = [make_worker(runtime, settings.jobs.worker_concurrency) for _ in range(settings.jobs.workers)]
-        tasks = [asyncio.create_task(w.start()) for w in workers]
+        await runtime.start()
         try:
             yield
         finally:
-            # Shutting down must not fail because Redis is away.
-            with contextlib.suppress(Exception):
-                await asyncio.gather(*(w.stop() for w in workers), return_exceptions=True)
-            for task in tasks:
-                task.cancel()
-            with contextlib.suppress(Exception):
-                await queue.disconnect()
+            await (runtime.close() if owned else runtime.stop())
 
     return Litestar(
         route_handlers=[DigestController, JobController, HealthController, PrometheusController],
         dependencies={
-            "digest_service": Provide(lambda: digest_service, sync_to_thread=False),
-            "job_service": Provide(lambda: job_service, sync_to_thread=False),
+            "digest_service": Provide(_provide_digests, sync_to_thread=False),
+            "job_service": Provide(_provide_jobs, sync_to_thread=False),
+            "model_registry": Provide(_provide_models, sync_to_thread=False),
         },
         lifespan=[lifespan],
-        stores=StoreRegistry(stores=stores),
+        stores=StoreRegistry(stores=runtime.stores.by_name()),
         plugins=[
             StructlogPlugin(_logging(settings)),
             ProblemDetailsPlugin(
@@ -222,5 +196,5 @@ def create_app(settings: Settings | None = None, registry: ModelRegistry | None 
         openapi_config=OpenAPIConfig(
             title="Khulasa", version=__version__, description="Arabic news digests: summary, translation, highlights."
         ),
-        state=State({"settings": settings}),
+        state=State({"runtime": runtime, "settings": settings}),
     )

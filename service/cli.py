@@ -5,11 +5,15 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 import msgspec
 
 from service.config import ConfigError, Settings, load_settings
+
+if TYPE_CHECKING:
+    from service.runtime import Runtime
 
 _config_option = click.option(
     "--config",
@@ -25,6 +29,16 @@ def _settings(config_path: Path | None) -> Settings:
         return load_settings(config_path)
     except ConfigError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def _runtime(settings: Settings) -> Runtime:
+    """The process, built once by the composition root; a rule file that cannot be read is one line."""
+    from service.runtime import Runtime
+
+    try:
+        return Runtime.build(settings)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(f"cannot start: {' '.join(str(exc).split())}") from None
 
 
 @click.group()
@@ -44,7 +58,7 @@ def serve(host: str | None, port: int | None, config_path: Path | None) -> None:
 
     settings = _settings(config_path)
     try:
-        app = create_app(settings)
+        app = create_app(runtime=_runtime(settings))
     except (ValueError, OSError) as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
     uvicorn.run(
@@ -85,36 +99,43 @@ def digest(
 ) -> None:
     """Print the JSON digest of an article file (`-` for standard input), without a server."""
     import structlog
-    from litestar.stores.memory import MemoryStore
 
-    from service.digest.pipeline import TextResources
     from service.digest.schemas import DigestOptions, DigestRequest
-    from service.digest.services import DigestService
     from service.errors import Problem
-    from service.models.registry import ModelRegistry
 
     # stdout carries the JSON digest alone; logs go to stderr.
     structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
     settings = _settings(config_path)
-    raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    try:
+        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{path} is not UTF-8 text: {exc}") from None
+        raise click.ClickException(f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
     request = DigestRequest(
         text=text,
         title=title,
         format="html" if is_html else "text",
         options=msgspec.convert({"summary": summary, "translate": translate}, DigestOptions),
-    )  # type: ignore[arg-type]
-    models = ModelRegistry(settings)
-    service = DigestService(settings, models, TextResources.load(settings), MemoryStore())
+    )
+    runtime = _runtime(settings)
+    if settings.models.load == "startup":
+        runtime.models.load_all()  # before the digest starts, so its timings are the digest's own
+
+    async def run() -> bytes:
+        try:
+            return msgspec.json.encode(await runtime.digests.create(request))
+        finally:
+            await runtime.close()
+
     try:
-        result = asyncio.run(service.create(request))
+        result = asyncio.run(run())
     except Problem as exc:
-        click.echo(msgspec.json.encode({"status": exc.status_code, "title": exc.title, "detail": exc.detail}), err=True)
+        click.echo(msgspec.json.encode(exc.document()), err=True)
         sys.exit(2)
-    click.echo(msgspec.json.format(msgspec.json.encode(result), indent=2).decode())
+    click.echo(msgspec.json.format(result, indent=2).decode())
 
 
 @main.group()
@@ -126,9 +147,7 @@ def models() -> None:
 @_config_option
 def models_status(config_path: Path | None) -> None:
     """Try to load each configured model and say what happened."""
-    from service.models.registry import ModelRegistry
-
-    registry = ModelRegistry(_settings(config_path))
+    registry = _runtime(_settings(config_path)).models
     registry.load_all()
     for role, status in registry.status.items():
         click.echo(f"{role}: {status.state} — {status.model}" + (f" ({status.detail})" if status.detail else ""))
@@ -141,10 +160,11 @@ def models_status(config_path: Path | None) -> None:
 @_config_option
 def models_convert(force: bool, config_path: Path | None) -> None:
     """Convert the configured checkpoints to CTranslate2 (roles with backend = "ctranslate2"), once."""
-    from service.models.seq2seq import convert, load_specs
+    from service.models.seq2seq import ModelSpec, convert
 
     failed = False
-    for role, spec in load_specs(_settings(config_path)).items():
+    for role, entry in _settings(config_path).models.roles.items():
+        spec = ModelSpec.from_entry(role, entry)
         if spec.backend != "ctranslate2":
             click.echo(f"{role}: backend is {spec.backend}, nothing to convert")
             continue
@@ -167,11 +187,12 @@ def models_pull(config_path: Path | None) -> None:
     """Download the configured hub models into the Hugging Face cache (needs network to the hub)."""
     from huggingface_hub import snapshot_download
 
-    from service.models.seq2seq import load_specs
+    from service.models.seq2seq import ModelSpec
 
     settings = _settings(config_path)
     failed = False
-    for role, spec in load_specs(settings).items():
+    for role, entry in settings.models.roles.items():
+        spec = ModelSpec.from_entry(role, entry)
         if spec.is_local:
             click.echo(f"{role}: {spec.model} is a local folder, nothing to pull")
             continue
@@ -218,38 +239,25 @@ def worker(concurrency: int | None, config_path: Path | None) -> None:
     """Run a job worker against the Redis in cache.redis_url (add as many as the load needs)."""
     import signal
 
-    from service.app import build_stores
-    from service.digest.pipeline import TextResources
-    from service.digest.services import DigestService
-    from service.jobs.tasks import JobRuntime, job_store, make_queue, make_worker
-    from service.models.registry import ModelRegistry
-
     settings = _settings(config_path)
     if not settings.cache.redis_url:
         raise click.ClickException(
             "khulasa worker needs Redis: set KHULASA_REDIS_URL (without it, jobs run inside khulasa serve)"
         )
     size = concurrency or settings.jobs.worker_concurrency
-    models = ModelRegistry(settings)
-    if settings.models.load == "startup":
-        models.load_all()
-    queue = make_queue(settings)
-    digests = DigestService(
-        settings, models, TextResources.load(settings), build_stores(settings)["digests"], slots=size
-    )
-    runtime = JobRuntime(settings, queue, job_store(settings, queue), digests)
+    runtime = _runtime(settings)
+    runtime.use_job_slots(size)
 
     async def run() -> None:
-        await queue.connect()
-        job_worker = make_worker(runtime, size)
+        await runtime.start(workers=0)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(job_worker.stop()))
-        click.echo(f"khulasa worker: {size} at once on {queue.name}", err=True)
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(runtime.stop_workers()))
+        click.echo(f"khulasa worker: {size} at once on {runtime.queue.name}", err=True)
         try:
-            await job_worker.start()
+            await runtime.run_worker(size)
         finally:
-            await queue.disconnect()
+            await runtime.close()
 
     asyncio.run(run())
 

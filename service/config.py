@@ -1,4 +1,9 @@
-"""Settings: `config/default.toml`, then an optional TOML file, then `KHULASA_*` environment variables."""
+"""Settings: `config/default.toml`, then an optional TOML file, then `KHULASA_*` environment variables.
+
+Ranges and relations are declared on the Structs (msgspec `Meta` constraints, `__post_init__` for rules that
+join fields), and the model profile is read and checked in the same load, so every command turns a wrong
+setting into one line.
+"""
 
 from __future__ import annotations
 
@@ -6,21 +11,26 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Any, Literal, get_origin
+from typing import Annotated, Any, Literal, get_origin
 
 import msgspec
+from msgspec import Meta
 
 # Where config/ and prompts/ live: the checkout (editable install) or KHULASA_HOME (the container).
 HOME = Path(os.environ.get("KHULASA_HOME") or Path(__file__).resolve().parents[1])
 
-# Short names an operator reaches for first.
+# Short names an operator reaches for first. KHULASA_<ROLE>_MODEL (any model role) is handled apart.
 ENV_ALIASES = {
     "KHULASA_REDIS_URL": ("cache", "redis_url"),
-    "KHULASA_SUMMARY_MODEL": ("models", "summary"),
-    "KHULASA_TRANSLATION_MODEL": ("models", "translation"),
     "KHULASA_HOST": ("server", "host"),
     "KHULASA_PORT": ("server", "port"),
 }
+_ROLE_MODEL = re.compile(r"KHULASA_([A-Z][A-Z0-9]*)_MODEL")
+_NOT_SETTINGS = ("KHULASA_HOME", "KHULASA_CONFIG", "KHULASA_CLIENT_API_KEY")
+
+Positive = Annotated[int, Meta(ge=1)]
+NonNegative = Annotated[int, Meta(ge=0)]
+PositiveFloat = Annotated[float, Meta(gt=0)]
 
 
 class ConfigError(Exception):
@@ -29,25 +39,25 @@ class ConfigError(Exception):
 
 class Server(msgspec.Struct, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
-    port: int = msgspec.field(default=8000)
+    port: Annotated[int, Meta(ge=1, le=65535)] = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
 
 class Limits(msgspec.Struct, forbid_unknown_fields=True):
-    max_article_chars: int = 60_000
-    max_body_bytes: int = 1_048_576
-    min_arabic_ratio: float = 0.5
-    max_in_flight: int = 4
-    request_timeout_seconds: float = 120.0
-    retry_after_seconds: int = 5
+    max_article_chars: Annotated[int, Meta(ge=100)] = 60_000
+    max_body_bytes: Annotated[int, Meta(ge=1024)] = 1_048_576
+    min_arabic_ratio: Annotated[float, Meta(gt=0, le=1)] = 0.5
+    max_in_flight: Positive = 4
+    request_timeout_seconds: PositiveFloat = 120.0
+    retry_after_seconds: Positive = 5
 
 
 class Auth(msgspec.Struct, forbid_unknown_fields=True):
-    api_key_hashes: list[str] = msgspec.field(default_factory=list)
+    api_key_hashes: list[Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]] = msgspec.field(default_factory=list)
 
 
 class RateLimit(msgspec.Struct, forbid_unknown_fields=True):
-    requests_per_minute: int = 120
+    requests_per_minute: NonNegative = 120  # 0: off
 
 
 class Cors(msgspec.Struct, forbid_unknown_fields=True):
@@ -57,41 +67,67 @@ class Cors(msgspec.Struct, forbid_unknown_fields=True):
 class Pipeline(msgspec.Struct, forbid_unknown_fields=True):
     boilerplate_file: str = "config/boilerplate.toml"
     places_file: str = "config/places.toml"
-    summary_min_sentences: int = 2
-    summary_max_sentences: int = 4
-    max_key_points: int = 5
+    names_file: str = "config/names.toml"
+    summary_min_sentences: Positive = 2
+    summary_max_sentences: Positive = 4
+    max_key_points: Annotated[int, Meta(ge=0, le=20)] = 5
+
+    def __post_init__(self) -> None:
+        if self.summary_min_sentences > self.summary_max_sentences:
+            raise ValueError("pipeline.summary_min_sentences must be <= pipeline.summary_max_sentences")
 
 
 class Cache(msgspec.Struct, forbid_unknown_fields=True):
-    redis_url: str = ""
-    ttl_seconds: int = 604_800
+    redis_url: Annotated[str, Meta(pattern=r"^$|^(redis|rediss|unix)://")] = ""
+    ttl_seconds: Positive = 604_800
     namespace: str = "khulasa"
-    retry_seconds: float = 3.0
+    retry_seconds: Annotated[float, Meta(ge=0)] = 3.0
+
+
+class ModelEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
+    """One role's checkpoint in a profile of config/models.toml: which model, and how to run it."""
+
+    model: str
+    prompt: str = ""
+    revision: str = "main"
+    licence: str = ""
+    max_input_tokens: Positive = 512
+    batch_size: Positive = 8
+    generation: dict[str, Any] = msgspec.field(default_factory=dict)
+    backend: Literal["transformers", "ctranslate2"] = "transformers"
+    # ctranslate2: "int8", "int8_float32", "float32"...; transformers: "none" or "dynamic-int8".
+    quantization: str = "none"
+    # Translation: longer sentences are split at clauses into pieces of at most this many tokens (0: the
+    # model's input limit).
+    max_piece_tokens: NonNegative = 0
 
 
 class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):
     profile: str = "fast"
     load: Literal["startup", "lazy", "off"] = "startup"
-    threads: int = 2
-    batch_window_ms: float = 5.0
-    translation_cache_entries: int = 20_000
+    threads: Positive = 2
+    batch_window_ms: Annotated[float, Meta(ge=0)] = 5.0
+    translation_cache_entries: NonNegative = 20_000
     prompts_dir: str = "prompts"
     profiles_file: str = "config/models.toml"
-    summary: str = ""
-    translation: str = ""
+    # Per role, a hub id or local folder replacing the profile's checkpoint (KHULASA_<ROLE>_MODEL).
+    overrides: dict[str, str] = msgspec.field(default_factory=dict)
+    # Filled by load_settings from the chosen profile with the overrides applied: role → entry.
+    roles: dict[str, ModelEntry] = msgspec.field(default_factory=dict)
 
 
 class Jobs(msgspec.Struct, forbid_unknown_fields=True):
-    workers: int = 1
-    worker_concurrency: int = 2
-    max_articles: int = 10_000
-    max_attempts: int = 3
-    heartbeat_seconds: int = 10
-    sweep_seconds: int = 5
-    retention_seconds: int = 604_800
-    idempotency_window_seconds: int = 86_400
+    workers: NonNegative = 1
+    worker_concurrency: Positive = 2
+    max_articles: Positive = 10_000
+    # At least 2, so that a killed worker's article is retried.
+    max_attempts: Annotated[int, Meta(ge=2)] = 3
+    heartbeat_seconds: Positive = 10
+    sweep_seconds: Positive = 5
+    retention_seconds: Positive = 604_800
+    idempotency_window_seconds: Positive = 86_400
     callback_secret: str = ""
-    callback_attempts: int = 5
+    callback_attempts: Positive = 5
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -104,6 +140,10 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     rate_limit: RateLimit = msgspec.field(default_factory=RateLimit)
     cors: Cors = msgspec.field(default_factory=Cors)
     jobs: Jobs = msgspec.field(default_factory=Jobs)
+
+    def __post_init__(self) -> None:
+        if not self.cache.redis_url and self.jobs.workers == 0:
+            raise ValueError("jobs.workers is 0 but there is no Redis (cache.redis_url): nothing would run the jobs")
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the Khulasa home folder unless absolute."""
@@ -136,16 +176,20 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
     sections = {f.name: f.type for f in msgspec.structs.fields(Settings)}
     layer: dict[str, dict[str, Any]] = {}
     for name, raw in environ.items():
-        if not name.startswith("KHULASA_") or name in ("KHULASA_HOME", "KHULASA_CONFIG", "KHULASA_CLIENT_API_KEY"):
+        if not name.startswith("KHULASA_") or name in _NOT_SETTINGS:
             continue
+        rest = name.removeprefix("KHULASA_").lower()
+        section = next((s for s in sections if rest.startswith(s + "_")), "")
         if name in ENV_ALIASES:
             section, key = ENV_ALIASES[name]
+        elif not section and (role := _ROLE_MODEL.fullmatch(name)):
+            layer.setdefault("models", {}).setdefault("overrides", {})[role.group(1).lower()] = raw
+            continue
         else:
-            rest = name.removeprefix("KHULASA_").lower()
-            section = next((s for s in sections if rest.startswith(s + "_")), "")
             if not section:
                 raise ConfigError(
-                    f"unknown setting {name}: expected KHULASA_<SECTION>_<KEY> with a section of {', '.join(sections)}"
+                    f"unknown setting {name}: expected KHULASA_<SECTION>_<KEY> with a section of "
+                    f"{', '.join(sections)}, or KHULASA_<ROLE>_MODEL"
                 )
             key = rest.removeprefix(section + "_")
             fields = {f.name: f.type for f in msgspec.structs.fields(sections[section])}
@@ -161,6 +205,32 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
     return layer
 
 
+def _one_line(exc: Exception) -> str:
+    return " ".join(str(exc).split())
+
+
+def _resolve_roles(settings: Settings) -> None:
+    """Read the chosen model profile, apply the per-role overrides and keep the result on the settings."""
+    path = settings.resolve(settings.models.profiles_file)
+    profiles = _read_toml(path).get("profiles", {})
+    name = settings.models.profile
+    if name not in profiles:
+        raise ConfigError(f"models.profile {name!r} is not in {path}: choose one of {', '.join(profiles) or 'none'}")
+    try:
+        roles = msgspec.convert(profiles[name], dict[str, ModelEntry])
+    except msgspec.ValidationError as exc:
+        raise ConfigError(f"{path}: [profiles.{name}] {_one_line(exc)}") from None
+    for role, model in settings.models.overrides.items():
+        if not model:
+            continue
+        if role not in roles:
+            raise ConfigError(
+                f"KHULASA_{role.upper()}_MODEL: profile {name!r} has no {role!r} role (it has {', '.join(roles)})"
+            )
+        roles[role] = msgspec.structs.replace(roles[role], model=model, revision="main")
+    settings.models.roles = roles
+
+
 def load_settings(path: str | Path | None = None, environ: dict[str, str] | None = None) -> Settings:
     """Build the settings; raise ConfigError with one clear line when a value is wrong."""
     env = dict(os.environ if environ is None else environ)
@@ -169,48 +239,10 @@ def load_settings(path: str | Path | None = None, environ: dict[str, str] | None
     if extra:
         data = _merge(data, _read_toml(Path(extra)))
     try:
-        settings = msgspec.convert(data, Settings)
-        # Environment values are strings: let msgspec coerce them to each field's type.
         env_layer = _env_layer(env)
-        if env_layer:
-            merged = _merge(msgspec.to_builtins(settings), env_layer)
-            settings = msgspec.convert(merged, Settings, strict=False)
+        # Environment values are strings: strict=False lets msgspec coerce them to each field's type.
+        settings = msgspec.convert(_merge(data, env_layer), Settings, strict=False)
     except msgspec.ValidationError as exc:
-        raise ConfigError(f"bad configuration value: {exc}") from None
-    _check(settings)
+        raise ConfigError(f"bad configuration value: {_one_line(exc)}") from None
+    _resolve_roles(settings)
     return settings
-
-
-def _check(s: Settings) -> None:
-    problems = []
-    if not 1 <= s.server.port <= 65535:
-        problems.append(f"server.port must be 1..65535, got {s.server.port}")
-    if s.limits.max_article_chars < 100:
-        problems.append("limits.max_article_chars must be at least 100")
-    if not 0.0 < s.limits.min_arabic_ratio <= 1.0:
-        problems.append("limits.min_arabic_ratio must be in (0, 1]")
-    if not 1 <= s.pipeline.summary_min_sentences <= s.pipeline.summary_max_sentences:
-        problems.append("pipeline.summary_min_sentences must be >= 1 and <= summary_max_sentences")
-    if s.cache.ttl_seconds < 1:
-        problems.append("cache.ttl_seconds must be positive")
-    if s.cache.redis_url and not s.cache.redis_url.startswith(("redis://", "rediss://", "unix://")):
-        problems.append(f"cache.redis_url must start with redis://, rediss:// or unix://, got {s.cache.redis_url!r}")
-    if s.models.threads < 1:
-        problems.append("models.threads must be at least 1")
-    if s.limits.max_in_flight < 1:
-        problems.append("limits.max_in_flight must be at least 1")
-    if s.limits.request_timeout_seconds <= 0:
-        problems.append("limits.request_timeout_seconds must be positive")
-    if s.rate_limit.requests_per_minute < 0:
-        problems.append("rate_limit.requests_per_minute must be 0 (off) or more")
-    bad = [h for h in s.auth.api_key_hashes if not re.fullmatch(r"[0-9a-f]{64}", h)]
-    if bad:
-        problems.append("auth.api_key_hashes must be sha256 hex digests (`khulasa keys hash KEY` prints one)")
-    if s.jobs.workers < 0 or s.jobs.worker_concurrency < 1:
-        problems.append("jobs.workers must be 0 or more and jobs.worker_concurrency at least 1")
-    if not s.cache.redis_url and s.jobs.workers == 0:
-        problems.append("jobs.workers is 0 but there is no Redis (cache.redis_url): nothing would run the jobs")
-    if s.jobs.max_attempts < 2:
-        problems.append("jobs.max_attempts must be at least 2, so that a killed worker's article is retried")
-    if problems:
-        raise ConfigError("; ".join(problems))

@@ -2,10 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
+import msgspec
 from litestar import status_codes as st
 from litestar.plugins.problem_details import ProblemDetailsException
+from msgspec import Meta
+
+PROBLEM_BASE = "https://khulasa.dev/problems/"
+
+
+class ProblemDocument(msgspec.Struct, omit_defaults=True):
+    """An RFC 9457 problem document: what the API, job results and the CLI emit for every refusal."""
+
+    type: Annotated[str, Meta(description="A stable URI naming the kind of problem")]
+    title: Annotated[str, Meta(description="A short summary of the kind of problem")]
+    status: Annotated[int, Meta(description="The HTTP status code")]
+    detail: Annotated[str, Meta(description="What went wrong with this request and what to change")]
+    errors: Annotated[
+        list[dict[str, Any]] | None, Meta(description="Per-field schema errors, when the body did not validate")
+    ] = None
+
+
+def problem_document(status: int, title: str, detail: str, slug: str) -> ProblemDocument:
+    """A problem document for a failure that is not raised as a Problem (a job article that kept dying)."""
+    return ProblemDocument(PROBLEM_BASE + slug, title, status, detail)
 
 
 class Problem(ProblemDetailsException):
@@ -20,10 +41,14 @@ class Problem(ProblemDetailsException):
             detail=detail,
             status_code=self.code,
             title=self.title_text,
-            type_=f"https://khulasa.dev/problems/{self.slug}",
+            type_=f"{PROBLEM_BASE}{self.slug}",
             extra=extra,
             headers=headers,
         )
+
+    def document(self) -> ProblemDocument:
+        """The problem as a document, for job results and the command line."""
+        return ProblemDocument(self.type_ or "about:blank", self.title or self.title_text, self.code, self.detail)
 
 
 class EmptyArticle(Problem):

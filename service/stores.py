@@ -1,11 +1,16 @@
-"""Stores that keep the service answering when Redis does not."""
+"""The stores of the process (digest cache, rate-limit counters) and the fallback that keeps the service
+answering when Redis does not."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
 from litestar.stores.base import Store
+from litestar.stores.memory import MemoryStore
+from litestar.stores.redis import RedisStore
+from redis.asyncio import Redis
 
 log = structlog.get_logger(__name__)
 
@@ -47,3 +52,38 @@ class FallbackStore(Store):
 
     async def expires_in(self, key: str) -> int | None:
         return await self._call("expires_in", key)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Stores:
+    """The digest cache and the rate-limit counters: in Redis when configured, else in the process."""
+
+    digests: Store
+    rate_limit: Store
+    clients: tuple[Redis, ...] = ()
+
+    @classmethod
+    def build(cls, redis_url: str, namespace: str) -> Stores:
+        """Redis stores for a URL, in-process ones for none."""
+        if not redis_url:
+            return cls(MemoryStore(), MemoryStore())
+        # Short timeouts: a Redis that hangs must cost a request milliseconds, not the request.
+        clients = tuple(
+            Redis.from_url(redis_url, socket_connect_timeout=1, socket_timeout=2, health_check_interval=10)
+            for _ in range(2)
+        )
+        return cls(
+            RedisStore(clients[0], namespace=namespace),
+            # Rate-limit counters fall back to the process while Redis is away: limits hold, per process.
+            FallbackStore(RedisStore(clients[1], namespace=f"{namespace}:rate"), MemoryStore()),
+            clients,
+        )
+
+    def by_name(self) -> dict[str, Store]:
+        """For Litestar's store registry (the rate-limit middleware finds its store by name)."""
+        return {"digests": self.digests, "rate_limit": self.rate_limit}
+
+    async def close(self) -> None:
+        """Close the Redis connections."""
+        for client in self.clients:
+            await client.aclose()

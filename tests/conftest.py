@@ -15,9 +15,13 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
+from prometheus_client import REGISTRY
 
 from service.app import create_app
 from service.config import HOME, Settings, load_settings
+from service.runtime import Runtime
+from service.summary.abstractive import SUMMARY_ROLE, Seq2SeqSummarizer
+from service.translation.seq2seq import TRANSLATION_ROLE, Seq2SeqTranslator
 
 sys.path.insert(0, str(Path(__file__).parent))
 from tiny_models import build_tiny_marian, build_tiny_mt5
@@ -36,6 +40,30 @@ def example_text() -> str:
 def make_settings(**env: str) -> Settings:
     """Settings from the defaults and these KHULASA_* values only (the test's environment is ignored)."""
     return load_settings(environ={f"KHULASA_{k.upper()}": v for k, v in env.items()})
+
+
+def build_runtime(**env: str) -> Runtime:
+    """The process as `khulasa serve` builds it, from these settings (nothing loaded yet)."""
+    return Runtime.build(make_settings(**env))
+
+
+def metric(name: str, **labels: str) -> float:
+    """A sample of the process's Prometheus metrics (what /metrics shows), 0 when not yet recorded."""
+    return REGISTRY.get_sample_value(name, labels) or 0.0
+
+
+def summarizer_of(runtime: Runtime) -> Seq2SeqSummarizer:
+    """The loaded abstractive summariser (fails the test when the role did not load)."""
+    summarizer = runtime.models.get(SUMMARY_ROLE)
+    assert isinstance(summarizer, Seq2SeqSummarizer), runtime.models.status["summary"]
+    return summarizer
+
+
+def translator_of(runtime: Runtime) -> Seq2SeqTranslator:
+    """The loaded translator (fails the test when the role did not load)."""
+    translator = runtime.models.get(TRANSLATION_ROLE)
+    assert isinstance(translator, Seq2SeqTranslator), runtime.models.status["translation"]
+    return translator
 
 
 @pytest.fixture(scope="session")

@@ -27,7 +27,7 @@ class DigestOptions(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=Fa
     max_key_points: Annotated[int, Meta(ge=0, le=20, description="default: pipeline.max_key_points")] | None = None
 
 
-class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
+class DigestRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
     """An Arabic news article, as plain text or HTML."""
 
     text: Annotated[str, Meta(description="The article: plain text (one paragraph or heading per line) or HTML")]
@@ -37,7 +37,7 @@ class DigestRequest(msgspec.Struct, forbid_unknown_fields=True):
         ]
         | None
     ) = None
-    format: Literal["text", "html"] = "text"
+    format: Annotated[Literal["text", "html"], Meta(description="How `text` is written")] = "text"
     options: DigestOptions = msgspec.field(default_factory=DigestOptions)
 
 
@@ -66,12 +66,48 @@ class Translation(msgspec.Struct):
     model: str
 
 
+class DigestWarning(msgspec.Struct):
+    """Something the digest could not produce, or did differently, and why."""
+
+    code: Annotated[str, Meta(description="A stable name for the kind of warning, e.g. translation-unavailable")]
+    message: Annotated[str, Meta(description="The warning in words, with what to do about it")]
+
+
+class OutputSettings(msgspec.Struct):
+    """The settings that change a digest's content."""
+
+    summary_min_sentences: int
+    summary_max_sentences: int
+
+
+class DigestIdentity(msgspec.Struct):
+    """Everything a digest depends on besides the article and the options: part of its `id`."""
+
+    pipeline: Annotated[str, Meta(description="Version of the cleaning, segmentation and assembly code")]
+    models: Annotated[
+        dict[str, str | None],
+        Meta(description="Per model role, the identity of the loaded model (checkpoint, commit, backend, prompt)"),
+    ]
+    extractive: Annotated[str, Meta(description="The extractive summariser and its sentence bounds")]
+    rules: Annotated[str, Meta(description="Fingerprint of every rule data file read (furniture, names, places)")]
+    settings: OutputSettings
+
+
+class InputStats(msgspec.Struct):
+    """What was received and what was kept of it."""
+
+    chars_received: int
+    chars_kept: int
+    sentences: int
+    removed_lines: int
+
+
 class DigestMeta(msgspec.Struct):
     cached: bool
-    models: dict[str, str | None]
+    models: DigestIdentity
     timings_ms: dict[str, float]
-    warnings: list[str]
-    input: dict[str, int]  # characters received, characters kept, sentences, removed lines
+    warnings: list[DigestWarning]
+    input: InputStats
 
 
 class Digest(msgspec.Struct):

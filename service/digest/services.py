@@ -1,223 +1,195 @@
-"""The digest service: validates, runs the pipeline off the event loop, and caches results in a store."""
+"""The digest service: the story of one request, from validation to the cached answer."""
 
 from __future__ import annotations
 
+import asyncio
 import re
-import threading
 import time
+from collections.abc import AsyncGenerator, AsyncIterator
+from typing import Any
 
 import anyio.to_thread
-import msgspec
 import structlog
-from litestar.stores.base import Store
 
-from service.config import Settings
-from service.deadline import Deadline
-from service.digest.pipeline import (
-    TextResources,
-    build_digest,
-    check_text,
-    digest_id,
-    prepare,
-    request_key,
-    resolved_options,
-)
-from service.digest.schemas import Digest, DigestRequest
-from service.errors import CapabilityUnavailable, DigestTimeout, Overloaded
-from service.models.registry import ModelRegistry
+from service.digest.admission import Lease, Slots
+from service.digest.cache import DigestCache
+from service.digest.schemas import Digest, DigestRequest, DigestWarning, LocalizedText
+from service.digest.stages import DigestPipeline, DigestRun, TranslatedBatch
+from service.errors import Problem
+from service.metrics import DIGESTS
 
 log = structlog.get_logger(__name__)
 
-
-class Slots:
-    """A bounded count of digests being computed; released by the worker thread when its work really ends."""
-
-    def __init__(self, size: int) -> None:
-        self.size = size
-        self.used = 0
-        self._lock = threading.Lock()
-
-    def try_acquire(self) -> bool:
-        with self._lock:
-            if self.used >= self.size:
-                return False
-            self.used += 1
-            return True
-
-    def release(self) -> None:
-        with self._lock:
-            self.used -= 1
+# A stream event: its name and its JSON-ready payload.
+DigestEvent = tuple[str, Any]
 
 
 class DigestService:
-    """One per app: owns nothing but references to what the lifespan loaded."""
+    """One per process: runs the pipeline within admission slots and answers from the cache when it can."""
 
-    def __init__(
-        self, settings: Settings, models: ModelRegistry, resources: TextResources, store: Store, slots: int = 0
-    ) -> None:
-        self.settings = settings
-        self.models = models
-        self.resources = resources
-        self.store = store
-        self.cache_error: str | None = None
-        # After a cache failure, requests skip the cache for a few seconds instead of each paying the
-        # connect/read timeouts of a Redis that is away; the readiness probe always tries.
-        self._skip_cache_until = 0.0
-        self.slots = Slots(slots or settings.limits.max_in_flight)
+    def __init__(self, pipeline: DigestPipeline, cache: DigestCache, slots: Slots) -> None:
+        self.pipeline = pipeline
+        self.cache = cache
+        self.slots = slots
 
-    async def create(self, request: DigestRequest) -> Digest:
+    async def create(self, request: DigestRequest, slots: Slots | None = None) -> Digest:
         """The digest of an article, from the cache when the same article and options were seen."""
         started = time.perf_counter()
-        deadline = Deadline(self.settings.limits.request_timeout_seconds)
-        check_text(request, self.settings)
-        options = resolved_options(request.options, self.settings)
-        await self._ensure_models(options.summary, options.translate)
-        if options.summary == "abstractive" and self.models.summarizer is None:
-            status = self.models.status["summary"]
-            raise CapabilityUnavailable(
-                "options.summary is 'abstractive' but no abstractive model is loaded "
-                f"({status.detail or status.state}); use 'auto' or 'extractive'"
-            )
-        identities = {**self.models.identities(), "rules": self.resources.identity}
-        # A byte-identical request (a CMS retrying, an archive run twice) skips cleaning altogether.
-        seen = request_key(request, options, identities)
-        cached = await self._load_alias(seen)
-        if cached is None:
-            article = await anyio.to_thread.run_sync(prepare, request, self.resources, self.settings)
-            key = digest_id(article, options, identities)
-            cached = await self._load(key)
-        if cached is not None:
-            cached.meta.cached = True
-            cached.meta.timings_ms = {"total": _ms(started)}
-            log.info("digest", id=cached.id, cached=True, chars=len(request.text), ms=cached.meta.timings_ms["total"])
-            return cached
-        if not self.slots.try_acquire():
-            raise Overloaded(
-                f"{self.slots.size} digests are already being computed (limits.max_in_flight); retry in "
-                f"{self.settings.limits.retry_after_seconds} s",
-                headers={"Retry-After": str(self.settings.limits.retry_after_seconds)},
-            )
+        run = await self._open(request)
+        if (hit := await self.cache.by_request(run.request_key)) is not None:
+            return self._cached(hit, run, started)
+        async with (slots or self.slots).admit(run.deadline) as lease:
+            await lease.run(self.pipeline.clean, run)  # admitted before any parsing
+            assert run.key is not None
+            if (hit := await self.cache.by_digest(run.key)) is not None:
+                await self.cache.link(run.request_key, run.key)
+                return self._cached(hit, run, started)
+            digest = await lease.run(self.pipeline.complete, run)
+        return await self._store(digest, run, started)
 
-        handover = threading.Lock()
-        state = {"started": False, "abandoned": False}
-
-        def work() -> Digest:
-            with handover:
-                if state["abandoned"]:
-                    raise DigestTimeout("the digest was abandoned before it started")
-                state["started"] = True
+    async def stream(self, request: DigestRequest, slots: Slots | None = None) -> AsyncGenerator[DigestEvent]:
+        """The digest as events, each part as soon as it exists: article, summary, highlights, translation
+        batches, then the whole digest (the same document `create` returns). Refusals before the first event
+        raise, as `create` does; a failure after it is an `error` event. A cache hit sends every event at once."""
+        started = time.perf_counter()
+        run = await self._open(request)
+        if (hit := await self.cache.by_request(run.request_key)) is not None:
+            for event in _events_of(self._cached(hit, run, started)):
+                yield event
+            return
+        async with (slots or self.slots).admit(run.deadline) as lease:
+            await lease.run(self.pipeline.clean, run)
+            assert run.key is not None
+            if (hit := await self.cache.by_digest(run.key)) is not None:
+                for event in _events_of(self._cached(hit, run, started)):
+                    yield event
+                return
+            yield "article", _article_event(run)
             try:
-                return build_digest(
-                    article, request, options, key, self.models, self.resources, self.settings, identities, deadline
-                )
-            finally:
-                self.slots.release()
+                digest = None
+                async for event in self._stream_stages(run, lease):
+                    if event[0] == "digest":
+                        digest = event[1]
+                    else:
+                        yield event
+            except Problem as exc:
+                yield "error", exc.document()
+                return
+        assert digest is not None
+        yield "digest", await self._store(digest, run, started)
 
+    async def _stream_stages(self, run: DigestRun, lease: Lease) -> AsyncIterator[DigestEvent]:
+        """Summary, highlights and translation batches as the worker thread produces them."""
+        loop = asyncio.get_running_loop()
+        events: asyncio.Queue[DigestEvent] = asyncio.Queue()
+
+        def send(name: str, payload: Any) -> None:
+            loop.call_soon_threadsafe(events.put_nowait, (name, payload))
+
+        def work(run: DigestRun) -> None:
+            self.pipeline.summarise(run)
+            send("summary", _summary_event(run))
+            self.pipeline.highlight(run)
+            send("highlights", run.highlights)
+            self.pipeline.translate(run, on_batch=lambda batch: send("translation", _translation_event(batch)))
+            send("digest", self.pipeline.assemble(run))
+
+        task = asyncio.ensure_future(lease.run(work, run))
+        getter: asyncio.Future[DigestEvent] | None = None
         try:
-            # The worker stops itself at the deadline (between steps, and generate's max_time); the grace
-            # covers a step that overruns, after which the request answers and the worker is left to end.
-            with anyio.fail_after(deadline.remaining() + 5):
-                digest = await anyio.to_thread.run_sync(work, abandon_on_cancel=True)
-        except BaseException as exc:
-            # Cancelled before a worker thread picked the work up: the thread will not run it, so the
-            # slot is released here (exactly once: the handover lock decides who does it).
-            with handover:
-                if not state["started"]:
-                    state["abandoned"] = True
-                    self.slots.release()
-            if isinstance(exc, TimeoutError):
-                deadline.check("waiting for the worker")
-                raise DigestTimeout("the digest did not finish in time") from None
-            raise
-        if self.cache_error:
-            digest.meta.warnings.append(
-                f"cache unavailable, the digest was computed and not stored: {self.cache_error}"
-            )
-        else:
-            await self._save(digest, seen)
-        digest.meta.timings_ms["total"] = _ms(started)
-        log.info(
-            "digest",
-            id=key,
-            cached=False,
-            chars=len(request.text),
-            sentences=digest.meta.input["sentences"],
-            ms=digest.meta.timings_ms["total"],
-            method=digest.summary.method,
-        )
-        return digest
+            while not task.done() or not events.empty():
+                getter = asyncio.ensure_future(events.get())
+                await asyncio.wait({getter, task}, return_when=asyncio.FIRST_COMPLETED)
+                if getter.done():
+                    yield getter.result()
+                else:
+                    getter.cancel()
+            task.result()  # a failure in the thread raises here
+        finally:
+            if getter is not None:
+                getter.cancel()
+            if not task.done():
+                task.cancel()  # the client went away: the run's deadline is cancelled, the thread stops
 
     async def get(self, key: str) -> Digest | None:
         """A stored digest by id (32 hex characters; anything else is not an id)."""
         if not re.fullmatch(r"[0-9a-f]{32}", key):
             return None
-        digest = await self._load(key)
+        digest = await self.cache.by_digest(key)
         if digest is not None:
             digest.meta.cached = True
         return digest
 
-    async def probe_cache(self) -> str | None:
-        """Touch the store; the error text when it does not answer, None when it does."""
-        try:
-            await self.store.exists("khulasa:probe")
-        except Exception as exc:
-            self._cache_failed(exc)
-        else:
-            self.cache_error = None
-            self._skip_cache_until = 0.0
-        return self.cache_error
+    async def _open(self, request: DigestRequest) -> DigestRun:
+        run = self.pipeline.start(request)
+        if self.pipeline.roles_needed(run):  # models.load = lazy: the first request that needs a model loads it
+            await anyio.to_thread.run_sync(self.pipeline.load_models, run)
+        return run
 
-    def _cache_resting(self) -> bool:
-        return time.monotonic() < self._skip_cache_until
+    def _cached(self, digest: Digest, run: DigestRun, started: float) -> Digest:
+        digest.meta.cached = True
+        digest.meta.timings_ms = {"total": _ms(started)}
+        DIGESTS.labels("cached").inc()
+        log.info("digest", id=digest.id, cached=True, chars=len(run.request.text), ms=digest.meta.timings_ms["total"])
+        return digest
 
-    async def _ensure_models(self, summary: str, translate: str) -> None:
-        # With models.load = "lazy" the first request that needs a model loads it.
-        if summary != "extractive" and self.models.status["summary"].state == "not loaded yet":
-            await anyio.to_thread.run_sync(self.models.ensure, "summary")
-        if translate != "none" and self.models.status["translation"].state == "not loaded yet":
-            await anyio.to_thread.run_sync(self.models.ensure, "translation")
-
-    async def _load(self, key: str) -> Digest | None:
-        if self._cache_resting():
-            return None
-        try:
-            raw = await self.store.get(key)
-        except Exception as exc:  # a cache outage must not stop digests
-            self._cache_failed(exc)
-            return None
-        self.cache_error = None
-        if not raw:
-            return None
-        try:
-            return msgspec.json.decode(raw, type=Digest)
-        except msgspec.MsgspecError:
-            return None  # written by another version of the schema: recompute
-
-    async def _load_alias(self, seen: str) -> Digest | None:
-        if self._cache_resting():
-            return None
-        try:
-            key = await self.store.get(f"request:{seen}")
-        except Exception as exc:
-            self._cache_failed(exc)
-            return None
-        return await self._load(key.decode()) if key else None
-
-    async def _save(self, digest: Digest, seen: str) -> None:
-        ttl = self.settings.cache.ttl_seconds
-        try:
-            await self.store.set(digest.id, msgspec.json.encode(digest), expires_in=ttl)
-            await self.store.set(f"request:{seen}", digest.id, expires_in=ttl)
-        except Exception as exc:
-            self._cache_failed(exc)
+    async def _store(self, digest: Digest, run: DigestRun, started: float) -> Digest:
+        if not await self.cache.save(digest, run.request_key):
             digest.meta.warnings.append(
-                f"cache unavailable, the digest was computed and not stored: {self.cache_error}"
+                DigestWarning(
+                    "cache-unavailable",
+                    f"cache unavailable, the digest was computed and not stored: {self.cache.error}",
+                )
             )
+        digest.meta.timings_ms["total"] = _ms(started)
+        DIGESTS.labels("computed").inc()
+        log.info(
+            "digest",
+            id=digest.id,
+            cached=False,
+            chars=len(run.request.text),
+            sentences=digest.meta.input.sentences,
+            ms=digest.meta.timings_ms["total"],
+            method=digest.summary.method,
+        )
+        return digest
 
-    def _cache_failed(self, exc: Exception) -> None:
-        self._skip_cache_until = time.monotonic() + self.settings.cache.retry_seconds
-        self.cache_error = f"{type(exc).__name__}: {' '.join(str(exc).split())[:200]}"
-        log.warning("cache unavailable", error=self.cache_error)
+
+def _article_event(run: DigestRun) -> dict[str, Any]:
+    article = run.prepared
+    return {
+        "title": LocalizedText(article.title, None) if article.title else None,
+        "sections": [LocalizedText(s, None) for s in article.sections],
+        "removed": article.removed,
+        "sentences": len(article.sentences),
+        "warnings": list(run.warnings),
+    }
+
+
+def _summary_event(run: DigestRun) -> dict[str, Any]:
+    assert run.summary is not None
+    return {"ar": run.summary.text, "en": None, "method": run.summary.method, "model": run.summary.model}
+
+
+def _translation_event(batch: TranslatedBatch) -> dict[str, Any]:
+    return {"sentences": [{"index": i, "ar": ar, "en": en} for i, ar, en in batch]}
+
+
+def _events_of(digest: Digest) -> list[DigestEvent]:
+    """Every event of a finished digest at once (a cache hit)."""
+    article = {
+        "title": digest.title,
+        "sections": digest.sections,
+        "removed": digest.removed,
+        "sentences": digest.meta.input.sentences,
+        "warnings": digest.meta.warnings,
+    }
+    events: list[DigestEvent] = [("article", article), ("summary", digest.summary), ("highlights", digest.highlights)]
+    if digest.translation is not None:
+        pairs = [{"index": i, "ar": p.ar, "en": p.en} for i, p in enumerate(digest.translation.sentences)]
+        events.append(("translation", {"sentences": pairs}))
+    events.append(("digest", digest))
+    return events
 
 
 def _ms(started: float) -> float:

@@ -9,6 +9,7 @@ from litestar import Controller, get
 from litestar.di import NamedDependency
 
 from service.digest.services import DigestService
+from service.models.registry import ModelRegistry
 
 
 class Capability(msgspec.Struct):
@@ -34,21 +35,27 @@ class HealthController(Controller):
         return Liveness("alive")
 
     @get("/ready", summary="What this server can do now")
-    async def ready(self, digest_service: NamedDependency[DigestService]) -> Readiness:
-        models = digest_service.models
-        summary, translation = models.status["summary"], models.status["translation"]
-        cache_error = await digest_service.probe_cache()
-        cache_backend = "redis" if digest_service.settings.cache.redis_url else "memory (in-process)"
-        caps = {
-            "extractive_summary": Capability(True, "TF-IDF centrality, position and title overlap"),
-            "abstractive_summary": Capability(summary.available, summary.detail or summary.state),
-            "translation": Capability(translation.available, translation.detail or translation.state),
-            "entities": Capability(
-                True,
-                "rules and gazetteer; English names of people and organisations "
-                + ("from the translation model" if translation.available else "unavailable (no translation model)"),
+    async def ready(
+        self, digest_service: NamedDependency[DigestService], model_registry: NamedDependency[ModelRegistry]
+    ) -> Readiness:
+        settings = digest_service.pipeline.settings
+        cache_error = await digest_service.cache.probe()
+        cache_backend = "redis" if settings.cache.redis_url else "memory (in-process)"
+        caps = {"extractive_summary": Capability(True, "TF-IDF centrality, position and title overlap")}
+        for name, role in model_registry.roles.items():
+            model = model_registry.status[name]
+            key = {"summary": "abstractive_summary"}.get(name, name)
+            caps[key] = Capability(model.available, f"{role.purpose}: {model.detail or model.state}")
+        translation = model_registry.status.get("translation")
+        caps["entities"] = Capability(
+            True,
+            "rules and gazetteer; English names of people and organisations "
+            + (
+                "from the translation model"
+                if translation and translation.available
+                else "unavailable (no translation model)"
             ),
-            "cache": Capability(cache_error is None, cache_backend + (f": {cache_error}" if cache_error else "")),
-        }
+        )
+        caps["cache"] = Capability(cache_error is None, cache_backend + (f": {cache_error}" if cache_error else ""))
         status: Literal["ready", "degraded"] = "ready" if all(c.available for c in caps.values()) else "degraded"
         return Readiness(status, caps)

@@ -8,7 +8,7 @@ from service.highlights.lexicon import Lexicon, tokenize
 from service.highlights.places import Gazetteer
 from service.highlights.quotes import find_quotes
 from service.highlights.types import Highlights, KeyPoint
-from service.summary.rank import SentenceRanker
+from service.text.rank import SentenceRanker
 from service.text.segment import Article
 
 

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
 from service.text.arabic import STOPWORDS, clitic_variants, light_normalize, normalize, strip_clitic
+from service.text.resources import read_toml
 
 _TOKEN = re.compile(r"[\w\u0621-\u065f\u0670-\u06d3]+|[^\w\s]")
 
@@ -117,8 +117,7 @@ class Lexicon:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Lexicon:
-    with path.open("rb") as f:
-        data = tomllib.load(f)
+    data = read_toml(path)
     orgs = {tuple(normalize(w) for w in name.split()): name for name in data.get("organizations", [])}
     return Lexicon(
         given_names=frozenset(light_normalize(w) for w in data.get("given_names", "").split()),

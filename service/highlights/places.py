@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +10,7 @@ from babel import Locale
 from babel.dates import get_timezone_location
 
 from service.text.arabic import normalize
+from service.text.resources import read_toml, record_package
 
 # CLDR codes that are not places a reader would call one (the world, unknown region, organisations).
 _SKIP_TERRITORIES = frozenset({"001", "ZZ", "QO", "EU", "EZ", "UN"})
@@ -71,6 +71,7 @@ class Gazetteer:
 
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Gazetteer:
+    record_package("babel")  # CLDR's names are rule data too
     ar, en = Locale.parse("ar"), Locale.parse("en")
     places: dict[str, Place] = {}
     adjectives: dict[str, Place] = {}
@@ -93,8 +94,7 @@ def _load(path: Path) -> Gazetteer:
         if city and zone.split("/")[0] in ("Africa", "America", "Asia", "Europe", "Australia"):
             add(city, Place(city, get_timezone_location(zone, locale="en", return_city=True)))
 
-    with path.open("rb") as f:
-        extra = tomllib.load(f)
+    extra = read_toml(path)
     for name, english in extra.get("places", {}).items():
         places[normalize(name)] = Place(name, english)
     for alias, canonical in extra.get("aliases", {}).items():

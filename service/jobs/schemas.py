@@ -2,43 +2,46 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 import msgspec
 from msgspec import Meta
 
-from service.digest.schemas import Digest, DigestOptions
+from service.digest.schemas import Digest, DigestRequest
+from service.errors import ProblemDocument
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 ArticleStatus = Literal["queued", "running", "done", "failed"]
 
 
-class JobArticle(msgspec.Struct, forbid_unknown_fields=True):
-    """One article of a batch: the same fields as POST /v1/digest, plus the caller's own reference."""
+class JobArticle(DigestRequest, kw_only=True, forbid_unknown_fields=True):
+    """One article of a batch: the POST /v1/digest request, plus the caller's own reference."""
 
-    text: str
-    title: str | None = None
-    format: Literal["text", "html"] = "text"
-    options: DigestOptions = msgspec.field(default_factory=DigestOptions)
     ref: Annotated[str, Meta(max_length=200, description="Your id for this article, echoed back")] | None = None
 
 
-class JobRequest(msgspec.Struct, forbid_unknown_fields=True):
-    """A batch (`articles`) or a single article (`text` and friends), and where to POST the result."""
+_SINGLE_TEXT = "The article, when the job is a single article (else send `articles`)"
 
-    articles: Annotated[list[JobArticle], Meta(max_length=10_000)] | None = None
-    text: str | None = None
-    title: str | None = None
-    format: Literal["text", "html"] = "text"
-    options: DigestOptions = msgspec.field(default_factory=DigestOptions)
-    ref: Annotated[str, Meta(max_length=200)] | None = None
-    callback_url: Annotated[str, Meta(pattern=r"^https?://", max_length=2000)] | None = None
+
+class JobRequest(JobArticle, kw_only=True, forbid_unknown_fields=True):
+    """A batch (`articles`), or a single article given by the same fields as POST /v1/digest, and where to POST
+    the result. The single article is validated exactly as a batch article is (the fields are inherited)."""
+
+    # Optional here: a batch sends `articles` instead.
+    text: Annotated[str | None, Meta(description=_SINGLE_TEXT)] = None  # type: ignore[assignment]
+    articles: Annotated[list[JobArticle], Meta(max_length=10_000, description="The batch")] | None = None
+    callback_url: (
+        Annotated[str, Meta(pattern=r"^https?://", max_length=2000, description="Where to POST the finished job")]
+        | None
+    ) = None
 
     def batch(self) -> list[JobArticle]:
         """The articles to digest, whichever form the request used."""
         if self.articles is not None:
             return self.articles
-        return [JobArticle(self.text or "", self.title, self.format, self.options, self.ref)]
+        return [
+            JobArticle(text=self.text or "", title=self.title, format=self.format, options=self.options, ref=self.ref)
+        ]
 
 
 class Progress(msgspec.Struct):
@@ -55,7 +58,7 @@ class ArticleResult(msgspec.Struct):
     status: ArticleStatus
     attempts: int = 0
     digest: Digest | None = None
-    error: dict[str, Any] | None = None
+    error: ProblemDocument | None = None
 
 
 class CallbackStatus(msgspec.Struct):

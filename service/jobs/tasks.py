@@ -19,16 +19,14 @@ from typing import Any
 import httpx
 import msgspec
 import structlog
-from redis.asyncio import Redis
-from saq import Job, Queue, Worker
-from saq.queue.redis import RedisQueue
+from saq import Queue, Worker
 from saq.types import Context, PartialTimersDict
 
 from service.config import Settings
-from service.digest.schemas import DigestRequest
+from service.digest.admission import Slots
 from service.digest.services import DigestService
-from service.errors import Problem
-from service.jobs.schemas import ArticleResult
+from service.errors import Problem, problem_document
+from service.jobs.schemas import ArticleResult, JobArticle
 from service.jobs.store import JobStore
 
 log = structlog.get_logger(__name__)
@@ -58,49 +56,11 @@ class JobRuntime:
     queue: Queue
     store: JobStore
     digests: DigestService
+    slots: Slots  # the jobs' own admission slots, so a batch never takes interactive requests' places
 
 
 class JobContext(Context, total=False):
     khulasa: JobRuntime
-
-
-def make_queue(settings: Settings) -> Queue:
-    """The queue on Redis when cache.redis_url names one; else an in-process Redis (fakeredis): the same
-    semantics, without durability across restarts."""
-    name = f"{settings.cache.namespace}-digest-jobs"
-    if settings.cache.redis_url:
-        # A connect timeout so that a Redis that is away answers 503 fast; no read timeout, because the
-        # workers' dequeue is a blocking pop.
-        client = Redis.from_url(settings.cache.redis_url, socket_connect_timeout=2, health_check_interval=10)
-        return RedisQueue(client, name=name)
-    from fakeredis import FakeAsyncRedis
-
-    return EmbeddedQueue(FakeAsyncRedis(), name=name)
-
-
-class EmbeddedQueue(RedisQueue):
-    """SAQ's Redis queue on fakeredis. fakeredis has no INFO (SAQ reads the server version from it) and
-    its blocking pops spin a core, so this queue names the version and polls instead of blocking."""
-
-    POLL_SECONDS = 0.05
-
-    async def version(self) -> tuple[int, ...]:
-        return (7, 0, 0)
-
-    async def dequeue(self, timeout: float = 0.0, poll_interval: float = 0.0) -> Job | None:  # noqa: ASYNC109
-        waited = 0.0
-        while True:
-            job_id = await self.redis.lmove(self._queued, self._active, "LEFT", "RIGHT")
-            if job_id is not None:
-                return await self._get_job_by_id(job_id)
-            if timeout and waited >= timeout:
-                return None
-            await asyncio.sleep(self.POLL_SECONDS)
-            waited += self.POLL_SECONDS
-
-
-def job_store(settings: Settings, queue: Queue) -> JobStore:
-    return JobStore(queue.redis, settings.cache.namespace, settings.jobs.retention_seconds)  # type: ignore[attr-defined]
 
 
 def sign(secret: str, body: bytes) -> str:
@@ -127,11 +87,12 @@ async def digest_article(ctx: JobContext, *, job_id: str, index: int) -> None:
     if job.attempts > attempts:
         # Every real attempt died (worker killed) or overran SAQ's timeout: say so, never leave it running.
         record.status, record.attempts = "failed", attempts
-        record.error = {
-            "status": 500,
-            "title": "The article could not be digested",
-            "detail": f"its worker died or timed out on each of {attempts} attempts (jobs.max_attempts)",
-        }
+        record.error = problem_document(
+            500,
+            "The article could not be digested",
+            f"its worker died or timed out on each of {attempts} attempts (jobs.max_attempts)",
+            "worker-died",
+        )
         await runtime.store.finish_article(job_id, record)
     else:
         record.status, record.attempts = "running", job.attempts
@@ -159,34 +120,30 @@ async def _digest(
 ) -> None:
     beat = asyncio.create_task(_heartbeat(job)) if job.heartbeat else None
     try:
-        request = msgspec.convert({k: v for k, v in source.items() if k != "ref"}, DigestRequest)
-        record.digest = await runtime.digests.create(request)
+        # Validated at submission against the same schema; converted again because the record is JSON.
+        request = msgspec.convert(source, JobArticle)
+        record.digest = await runtime.digests.create(request, slots=runtime.slots)
         record.status, record.error = "done", None
     except msgspec.ValidationError as exc:
-        record.status, record.error = "failed", {"status": 422, "title": "Invalid article", "detail": str(exc)}
+        record.status = "failed"
+        record.error = problem_document(422, "The article does not match the schema", str(exc), "invalid-request")
     except Problem as exc:
         if exc.status_code >= 500 and not last_attempt:
             raise  # overload or timeout: worth another attempt, after SAQ's back-off
-        record.status, record.error = "failed", _problem(exc)
-    except Exception as exc:
+        record.status, record.error = "failed", exc.document()
+    except Exception:
         if not last_attempt:
             raise  # SAQ logs the job by id only: its kwargs hold no article text
         log.exception("article failed", job=job_id, index=record.index)
         record.status = "failed"
-        record.error = {
-            "status": 500,
-            "title": "Internal error",
-            "detail": f"the article failed after {job.attempts} attempts ({type(exc).__name__})",
-        }
+        record.error = problem_document(
+            500, "Internal error", f"the article failed after {job.attempts} attempts; the error is logged", "internal"
+        )
     finally:
         if beat is not None:
             beat.cancel()
     await runtime.store.finish_article(job_id, record)
     log.info("job article", job=job_id, index=record.index, status=record.status, attempt=job.attempts)
-
-
-def _problem(exc: Problem) -> dict[str, Any]:
-    return {"status": exc.status_code, "type": exc.type_, "title": exc.title, "detail": exc.detail}
 
 
 async def deliver_callback(ctx: JobContext, *, job_id: str) -> None:

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from service.deadline import Deadline
+from service.metrics import MODEL_BATCH_SIZE, MODEL_CALL_SECONDS, SENTENCE_CACHE
 
 
 class Generator(Protocol):
@@ -37,14 +38,18 @@ class MicroBatcher:
     """One worker thread feeds the model batches of up to `max_batch` texts, gathered from every caller
     for at most `window_ms`, sorted by length so padding stays small."""
 
-    def __init__(self, model: Generator, max_batch: int, window_ms: float) -> None:
+    def __init__(self, model: Generator, max_batch: int, window_ms: float, role: str = "model") -> None:
         self.model = model
         self.max_batch = max(1, max_batch)
         self.window = max(0.0, window_ms) / 1000
-        self.calls = 0  # model calls made, for tests and metrics
-        self._queue: queue.Queue[_Item] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name="khulasa-batcher", daemon=True)
+        self.role = role  # the metrics label: batch sizes and call seconds per role
+        self._queue: queue.Queue[_Item | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=f"khulasa-batcher-{role}", daemon=True)
         self._thread.start()
+
+    def close(self) -> None:
+        """Stop the worker thread once the batches already queued are done."""
+        self._queue.put(None)
 
     def generate(self, texts: Sequence[str], deadline: Deadline | None = None) -> list[str]:
         """Outputs for `texts`, in order; raises DigestTimeout if the deadline passes while waiting."""
@@ -67,15 +72,24 @@ class MicroBatcher:
     def _run(self) -> None:
         while True:
             first = self._queue.get()
+            if first is None:
+                return
             batch = [first]
             until = time.monotonic() + self.window
+            stop = False
             while len(batch) < self.max_batch:
                 remaining = until - time.monotonic()
                 try:
-                    batch.append(self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait())
+                    item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
                 except queue.Empty:
                     break
+                if item is None:
+                    stop = True
+                    break
+                batch.append(item)
             self._process(batch)
+            if stop:
+                return
 
     def _process(self, batch: list[_Item]) -> None:
         live = []
@@ -90,7 +104,8 @@ class MicroBatcher:
         if not live:
             return
         live.sort(key=lambda item: item.length)
-        self.calls += 1
+        MODEL_BATCH_SIZE.labels(self.role).observe(len(live))
+        started = time.perf_counter()
         # The batch may run until its most patient caller's deadline (generate's max_time).
         deadlines = [item.deadline for item in live]
         latest = None if any(d is None for d in deadlines) else max(deadlines, key=lambda d: d.at)  # type: ignore[union-attr]
@@ -100,6 +115,8 @@ class MicroBatcher:
             for item in live:
                 item.future.set_exception(exc)
             return
+        finally:
+            MODEL_CALL_SECONDS.labels(self.role).observe(time.perf_counter() - started)
         for item, output in zip(live, outputs, strict=True):
             item.future.set_result(output)
 
@@ -109,7 +126,6 @@ class SentenceCache:
 
     def __init__(self, max_entries: int) -> None:
         self.max_entries = max_entries
-        self.hits = 0
         self._data: OrderedDict[str, str] = OrderedDict()
         self._lock = threading.Lock()
 
@@ -120,7 +136,8 @@ class SentenceCache:
                 if text in self._data:
                     self._data.move_to_end(text)
                     found[text] = self._data[text]
-            self.hits += len(found)
+        SENTENCE_CACHE.labels("hit").inc(len(found))
+        SENTENCE_CACHE.labels("miss").inc(len(texts) - len(found))
         return found
 
     def put_many(self, pairs: dict[str, str]) -> None:

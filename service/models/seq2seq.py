@@ -5,25 +5,23 @@ from __future__ import annotations
 import hashlib
 import json
 import threading
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, cast
 
-from service.config import Settings
+import msgspec
+
+from service.config import ModelEntry
 from service.deadline import Deadline
 from service.models.prompts import Prompt
-
-Role = Literal["summary", "translation"]
-ROLES: tuple[Role, ...] = ("summary", "translation")
 
 
 @dataclass(frozen=True)
 class ModelSpec:
     """One role's checkpoint, prompt and generation settings, as config/models.toml gives them."""
 
-    role: Role
+    role: str
     model: str
     prompt: str
     revision: str = "main"
@@ -38,31 +36,15 @@ class ModelSpec:
     # each piece's English fits in max_new_tokens (0: the model's input limit).
     max_piece_tokens: int = 0
 
+    @classmethod
+    def from_entry(cls, role: str, entry: ModelEntry) -> ModelSpec:
+        """The spec of a profile entry (validated when the settings were loaded)."""
+        return cls(role=role, **msgspec.structs.asdict(entry))
+
     @property
     def is_local(self) -> bool:
         """A folder on disk rather than a hub id."""
         return self.model.startswith(("/", "./", "../", "~")) or Path(self.model).expanduser().is_dir()
-
-
-def load_specs(settings: Settings) -> dict[Role, ModelSpec]:
-    """The chosen profile's specs, with KHULASA_SUMMARY_MODEL / KHULASA_TRANSLATION_MODEL applied."""
-    path = settings.resolve(settings.models.profiles_file)
-    with path.open("rb") as f:
-        profiles = tomllib.load(f).get("profiles", {})
-    if settings.models.profile not in profiles:
-        raise ValueError(f"models.profile {settings.models.profile!r} is not in {path}: {', '.join(profiles)}")
-    specs: dict[Role, ModelSpec] = {}
-    for role in ROLES:
-        raw = dict(profiles[settings.models.profile][role])
-        override = getattr(settings.models, role)
-        if override:
-            raw["model"] = override
-            raw["revision"] = "main"
-        try:
-            specs[role] = ModelSpec(role=role, **raw)
-        except TypeError as exc:
-            raise ValueError(f"{path}: [profiles.{settings.models.profile}.{role}] {exc}") from None
-    return specs
 
 
 def _folder_fingerprint(folder: Path) -> str:

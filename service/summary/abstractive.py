@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from service.config import ModelEntry, Settings
 from service.deadline import Deadline
 from service.models.batching import MicroBatcher
-from service.models.seq2seq import Seq2SeqModel
-from service.summary.protocol import SummaryMethod, SummaryResult
+from service.models.prompts import load_prompt
+from service.models.registry import ModelRole
+from service.models.seq2seq import ModelSpec, Seq2SeqModel
+from service.summary.protocol import Summarizer, SummaryMethod, SummaryResult
 from service.text.segment import Article
 
 
@@ -19,7 +22,12 @@ class Seq2SeqSummarizer:
         self.model = model
         # Summaries of concurrent digests share model calls (batch_size of the profile's summary role):
         # four articles in one call cost about half as much each as four calls.
-        self.batcher = MicroBatcher(model, model.spec.batch_size, window_ms)
+        self.batcher = MicroBatcher(model, model.spec.batch_size, window_ms, role=model.spec.role)
+        self.notes = model.notes
+
+    def close(self) -> None:
+        """Stop the micro-batcher's thread."""
+        self.batcher.close()
 
     @property
     def identity(self) -> str:
@@ -60,3 +68,13 @@ class Seq2SeqSummarizer:
         text, warnings = self.model_input(article)
         summary = self.batcher.generate([text], deadline)[0]
         return SummaryResult(summary, "abstractive", self.identity, None, warnings)
+
+
+def load_summarizer(entry: ModelEntry, settings: Settings) -> Summarizer:
+    """The abstractive summariser of a profile entry: any seq2seq checkpoint with its prompt."""
+    spec = ModelSpec.from_entry("summary", entry)
+    prompt = load_prompt(settings.resolve(settings.models.prompts_dir), spec.prompt)
+    return Seq2SeqSummarizer(Seq2SeqModel(spec, prompt, settings.models.threads), settings.models.batch_window_ms)
+
+
+SUMMARY_ROLE: ModelRole[Summarizer] = ModelRole("summary", "abstractive summary", load_summarizer)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from service.deadline import Deadline
 from service.summary.protocol import SummaryMethod, SummaryResult
-from service.summary.rank import SentenceRanker
+from service.text.rank import SentenceRanker
 from service.text.segment import Article
 
 EXTRACTIVE_VERSION = "tfidf-centrality-1"

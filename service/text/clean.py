@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from service.text.arabic import clean_display, normalize
 from service.text.html import Block, html_to_blocks
+from service.text.resources import read_toml
 
 
 @dataclass(frozen=True)
@@ -21,8 +21,7 @@ class Furniture:
     @classmethod
     def load(cls, path: Path) -> Furniture:
         """Read and compile the patterns; a bad pattern raises ValueError naming it."""
-        with path.open("rb") as f:
-            data = tomllib.load(f)
+        data = read_toml(path)
         compiled = []
         for raw in data.get("patterns", []):
             try:

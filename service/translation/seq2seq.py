@@ -5,9 +5,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from service.config import ModelEntry, Settings
 from service.deadline import Deadline
 from service.models.batching import MicroBatcher, SentenceCache
-from service.models.seq2seq import Seq2SeqModel
+from service.models.prompts import load_prompt
+from service.models.registry import ModelRole
+from service.models.seq2seq import ModelSpec, Seq2SeqModel
+from service.translation.protocol import Translator
 
 # Where a sentence too long for the model may be cut, best first: clause marks, then commas, then spaces.
 _CUTS = (re.compile(r"(?<=[؛;])\s+"), re.compile(r"(?<=[،,:])\s+"), re.compile(r"\s+"))
@@ -22,8 +26,13 @@ class Seq2SeqTranslator:
 
     def __init__(self, model: Seq2SeqModel, window_ms: float = 5.0, cache_entries: int = 20_000) -> None:
         self.model = model
-        self.batcher = MicroBatcher(model, model.spec.batch_size, window_ms)
+        self.batcher = MicroBatcher(model, model.spec.batch_size, window_ms, role=model.spec.role)
         self.cache = SentenceCache(cache_entries)
+        self.notes = model.notes
+
+    def close(self) -> None:
+        """Stop the micro-batcher's thread."""
+        self.batcher.close()
 
     @property
     def identity(self) -> str:
@@ -77,3 +86,17 @@ class Seq2SeqTranslator:
         self.cache.put_many({k: v for k, v in fresh.items() if v.strip()})
         done.update(fresh)
         return [" ".join(done[p] for p in pieces).strip() for pieces in pieces_of]
+
+
+def load_translator(entry: ModelEntry, settings: Settings) -> Translator:
+    """The Arabic → English translator of a profile entry: any seq2seq checkpoint with its prompt."""
+    spec = ModelSpec.from_entry("translation", entry)
+    prompt = load_prompt(settings.resolve(settings.models.prompts_dir), spec.prompt)
+    return Seq2SeqTranslator(
+        Seq2SeqModel(spec, prompt, settings.models.threads),
+        settings.models.batch_window_ms,
+        settings.models.translation_cache_entries,
+    )
+
+
+TRANSLATION_ROLE: ModelRole[Translator] = ModelRole("translation", "English translation", load_translator)

@@ -14,9 +14,9 @@ import pytest
 from litestar.testing import TestClient
 
 from service.access import hash_key
-from service.app import create_app
-from service.models.registry import ModelRegistry
-from tests.conftest import RedisServer, _free_port, make_settings, served
+from service.app import create_app, runtime_of
+from service.runtime import Runtime
+from tests.conftest import RedisServer, _free_port, build_runtime, make_settings, served
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -29,24 +29,20 @@ def _article(k: int, text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def slow_registry(tiny_models: dict[str, Path]) -> ModelRegistry:
-    reg = ModelRegistry(
-        make_settings(
-            summary_model=str(tiny_models["summary"]),
-            translation_model=str(tiny_models["translation"]),
-            limits_max_in_flight="1",
-            limits_retry_after_seconds="7",
-        )
+def slow_runtime(tiny_models: dict[str, Path]) -> Runtime:
+    rt = build_runtime(
+        summary_model=str(tiny_models["summary"]),
+        translation_model=str(tiny_models["translation"]),
+        limits_max_in_flight="1",
+        limits_retry_after_seconds="7",
     )
-    reg.load_all()
-    return reg
+    rt.models.load_all()
+    return rt
 
 
-async def test_past_max_in_flight_the_answer_is_503_with_retry_after(
-    slow_registry: ModelRegistry, example_text: str
-) -> None:
-    app = create_app(slow_registry.settings, slow_registry)
-    service = app.dependencies["digest_service"].dependency()
+async def test_past_max_in_flight_the_answer_is_503_with_retry_after(slow_runtime: Runtime, example_text: str) -> None:
+    app = create_app(runtime=Runtime.build(slow_runtime.settings, models=slow_runtime.models))
+    service = runtime_of(app).digests
     # httpx's ASGI transport runs requests truly concurrently on this loop (models are already loaded).
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://khulasa") as client:
         results: dict[str, object] = {}
@@ -79,7 +75,7 @@ def test_a_digest_past_its_deadline_answers_504_and_frees_its_slot(
         limits_request_timeout_seconds="0.3",
     )
     app = create_app(settings)
-    service = app.dependencies["digest_service"].dependency()
+    service = runtime_of(app).digests
     with TestClient(app) as client:
         started = time.monotonic()
         r = client.post("/v1/digest", json={"text": example_text * 4})
@@ -101,14 +97,14 @@ def test_redis_down_at_start_then_back_without_restart(example_text: str) -> Non
     with TestClient(create_app(make_settings(redis_url=server.url))) as client:
         d = client.post("/v1/digest", json={"text": example_text}).json()
         assert d["meta"]["cached"] is False
-        assert any("cache unavailable" in w for w in d["meta"]["warnings"])
+        assert any(w["code"] == "cache-unavailable" for w in d["meta"]["warnings"])
         ready = client.get("/health/ready").json()
         assert ready["status"] == "degraded" and not ready["capabilities"]["cache"]["available"]
         server.start()
         try:
             assert client.get("/health/ready").json()["capabilities"]["cache"]["available"]
             first = client.post("/v1/digest", json={"text": example_text}).json()
-            assert not any("cache unavailable" in w for w in first["meta"]["warnings"])
+            assert not any(w["code"] == "cache-unavailable" for w in first["meta"]["warnings"])
             second = client.post("/v1/digest", json={"text": example_text}).json()
             assert second["meta"]["cached"] is True and second["id"] == d["id"]
         finally:
@@ -121,12 +117,12 @@ def test_redis_killed_and_restarted_while_serving(redis_server: RedisServer, exa
         assert client.post("/v1/digest", json={"text": _article(1, example_text)}).json()["meta"]["cached"]
         redis_server.stop()
         b = client.post("/v1/digest", json={"text": _article(2, example_text)})
-        assert b.status_code == 200 and any("cache unavailable" in w for w in b.json()["meta"]["warnings"])
+        assert b.status_code == 200 and any(w["code"] == "cache-unavailable" for w in b.json()["meta"]["warnings"])
         assert client.get("/health/ready").json()["capabilities"]["cache"]["available"] is False
         redis_server.start()  # same port, empty: the in-memory Redis lost its data, as a restart would
         assert client.get("/health/ready").json()["capabilities"]["cache"]["available"] is True
         c = client.post("/v1/digest", json={"text": _article(1, example_text)}).json()
-        assert c["id"] == a["id"] and not any("cache unavailable" in w for w in c["meta"]["warnings"])
+        assert c["id"] == a["id"] and not any(w["code"] == "cache-unavailable" for w in c["meta"]["warnings"])
         assert client.post("/v1/digest", json={"text": _article(1, example_text)}).json()["meta"]["cached"]
         assert client.get("/health/ready").json()["capabilities"]["cache"]["available"] is True
 
@@ -243,7 +239,7 @@ def test_load_script_refuses_non_loopback_targets() -> None:
 
 def test_after_a_cache_failure_requests_skip_redis_for_a_while(example_text: str) -> None:
     app = create_app(make_settings(redis_url=RedisServer(_free_port()).url, cache_retry_seconds="60"))
-    service = app.dependencies["digest_service"].dependency()
+    cache = runtime_of(app).digests.cache
     calls: list[str] = []
 
     class CountingStore:
@@ -259,11 +255,11 @@ def test_after_a_cache_failure_requests_skip_redis_for_a_while(example_text: str
             calls.append(key)
             return await self.inner.get(key)  # type: ignore[attr-defined,no-any-return]
 
-    service.store = CountingStore(service.store)
+    cache.store = CountingStore(cache.store)  # type: ignore[assignment]
     with TestClient(app) as client:
         first = client.post("/v1/digest", json={"text": _article(1, example_text)}).json()
         tried = len(calls)
         second = client.post("/v1/digest", json={"text": _article(2, example_text)}).json()
     assert tried >= 1 and len(calls) == tried  # the second request did not wait on Redis
     for d in (first, second):
-        assert any("cache unavailable" in w for w in d["meta"]["warnings"])
+        assert any(w["code"] == "cache-unavailable" for w in d["meta"]["warnings"])

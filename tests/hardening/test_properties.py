@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from service.config import HOME
-from service.digest.pipeline import TextResources, prepare
 from service.digest.schemas import DigestRequest
+from service.digest.stages import TextResources, prepare
 from service.errors import Problem
 from service.highlights import extract_highlights
 from service.summary.extractive import ExtractiveSummarizer
-from service.summary.rank import SentenceRanker
 from service.text.clean import Furniture, clean_article
+from service.text.rank import SentenceRanker
 from service.text.segment import quote_spans, segment, split_sentences
 from tests.conftest import make_settings
 

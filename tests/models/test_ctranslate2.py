@@ -15,9 +15,9 @@ from litestar.testing import TestClient
 from service.app import create_app
 from service.config import HOME
 from service.models.prompts import load_prompt
-from service.models.registry import ModelRegistry
-from service.models.seq2seq import Seq2SeqModel, convert, load_specs
-from tests.conftest import KHULASA, clean_env, make_settings
+from service.models.seq2seq import ModelSpec, Seq2SeqModel, convert
+from service.runtime import Runtime
+from tests.conftest import KHULASA, build_runtime, clean_env, make_settings, summarizer_of, translator_of
 
 pytestmark = pytest.mark.models
 
@@ -30,10 +30,10 @@ def copies(tiny_models: dict[str, Path], tmp_path_factory: pytest.TempPathFactor
 
 
 def test_not_converted_falls_back_to_transformers_and_says_so(copies: dict[str, Path]) -> None:
-    reg = ModelRegistry(make_settings(summary_model=str(copies["summary"]), translation_model="/nope"))
-    reg.ensure("summary")
-    assert reg.summarizer is not None and reg.summarizer.model.backend == "transformers"
-    assert "khulasa models convert" in reg.status["summary"].detail
+    rt = build_runtime(summary_model=str(copies["summary"]), translation_model="/nope")
+    rt.models.ensure("summary")
+    assert summarizer_of(rt).model.backend == "transformers"
+    assert "khulasa models convert" in rt.models.status["summary"].detail
 
 
 def test_convert_command_then_the_service_runs_on_ctranslate2(copies: dict[str, Path], example_text: str) -> None:
@@ -43,20 +43,20 @@ def test_convert_command_then_the_service_runs_on_ctranslate2(copies: dict[str, 
     for folder in copies.values():
         assert (folder / "ctranslate2-int8" / "model.bin").exists()
     settings = make_settings(summary_model=str(copies["summary"]), translation_model=str(copies["translation"]))
-    reg = ModelRegistry(settings)
-    reg.load_all()
-    assert reg.translator is not None and reg.translator.model.backend == "ctranslate2-int8"
-    assert reg.summarizer is not None and reg.summarizer.model.backend == "ctranslate2-int8"
-    with TestClient(create_app(settings, reg)) as client:
+    rt = Runtime.build(settings)
+    rt.models.load_all()
+    assert translator_of(rt).model.backend == "ctranslate2-int8"
+    assert summarizer_of(rt).model.backend == "ctranslate2-int8"
+    with TestClient(create_app(runtime=rt)) as client:
         d = client.post("/v1/digest", json={"text": example_text}).json()
     assert d["summary"]["method"] == "abstractive" and d["summary"]["ar"]
     assert len(d["translation"]["sentences"]) == 11 and all(s["en"] for s in d["translation"]["sentences"])
-    assert "ctranslate2-int8" in d["meta"]["models"]["translation"]
+    assert "ctranslate2-int8" in d["meta"]["models"]["models"]["translation"]
 
 
 def _pair(spec_model: Path, role: str, tmp: Path) -> tuple[Seq2SeqModel, Seq2SeqModel]:
     settings = make_settings(**{f"{role}_model": str(spec_model)})
-    spec = load_specs(settings)[role]  # type: ignore[index]
+    spec = ModelSpec.from_entry(role, settings.models.roles[role])
     greedy = {"num_beams": 1, "max_new_tokens": 12, "min_new_tokens": 12}
     ct2 = dataclasses.replace(spec, quantization="float32", generation=greedy)
     convert(ct2)

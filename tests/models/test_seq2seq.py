@@ -14,37 +14,35 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from service.config import HOME
-from service.digest.pipeline import TextResources, prepare
 from service.digest.schemas import DigestRequest
-from service.models.registry import ModelRegistry
-from service.models.seq2seq import Seq2SeqModel, load_specs
+from service.digest.stages import TextResources, prepare
+from service.models.seq2seq import ModelSpec, Seq2SeqModel
+from service.runtime import Runtime
 from service.translation.seq2seq import Seq2SeqTranslator
-from tests.conftest import make_settings
+from tests.conftest import build_runtime, make_settings, metric, summarizer_of, translator_of
 
 pytestmark = pytest.mark.models
 
 
 @pytest.fixture(scope="module")
-def registry(tiny_models: dict[str, Path]) -> ModelRegistry:
-    reg = ModelRegistry(
-        make_settings(summary_model=str(tiny_models["summary"]), translation_model=str(tiny_models["translation"]))
-    )
-    reg.load_all()
-    return reg
+def runtime(tiny_models: dict[str, Path]) -> Runtime:
+    rt = build_runtime(summary_model=str(tiny_models["summary"]), translation_model=str(tiny_models["translation"]))
+    rt.models.load_all()
+    return rt
 
 
 @pytest.fixture
-def model_client(registry: ModelRegistry) -> Iterator[TestClient]:  # type: ignore[type-arg]
-    with TestClient(create_app(registry.settings, registry)) as c:
+def model_client(runtime: Runtime) -> Iterator[TestClient]:  # type: ignore[type-arg]
+    # A fresh runtime (stores and queue belong to one event loop) around the models loaded once.
+    with TestClient(create_app(runtime=Runtime.build(runtime.settings, models=runtime.models))) as c:
         yield c
 
 
-def test_both_roles_load_from_local_folders(registry: ModelRegistry) -> None:
-    assert registry.status["summary"].available and registry.status["translation"].available
-    assert registry.translator is not None and registry.summarizer is not None
-    assert type(registry.translator.model.model).__name__ == "MarianMTModel"
-    assert type(registry.summarizer.model.model).__name__ == "MT5ForConditionalGeneration"
-    assert registry.translator.model.input_limit == 64  # the tiny Marian's position table
+def test_both_roles_load_from_local_folders(runtime: Runtime) -> None:
+    assert runtime.models.status["summary"].available and runtime.models.status["translation"].available
+    assert type(translator_of(runtime).model.model).__name__ == "MarianMTModel"
+    assert type(summarizer_of(runtime).model.model).__name__ == "MT5ForConditionalGeneration"
+    assert translator_of(runtime).model.input_limit == 64  # the tiny Marian's position table
 
 
 def test_example_digest_with_models(model_client: TestClient, example_text: str) -> None:  # type: ignore[type-arg]
@@ -52,7 +50,7 @@ def test_example_digest_with_models(model_client: TestClient, example_text: str)
     assert r.status_code == 200, r.text
     d = r.json()
     assert d["summary"]["method"] == "abstractive" and d["summary"]["ar"]
-    assert d["summary"]["model"].startswith(str(Path(d["meta"]["models"]["summary"].split("@")[0])))
+    assert d["summary"]["model"].startswith(str(Path(d["meta"]["models"]["models"]["summary"].split("@")[0])))
     sentences = d["translation"]["sentences"]
     assert len(sentences) == 11
     assert sentences[0]["ar"].startswith("التقى وزير الخارجية")
@@ -62,7 +60,7 @@ def test_example_digest_with_models(model_client: TestClient, example_text: str)
     assert all(p["en"] for p in d["highlights"]["entities"]["people"])
     assert d["title"]["en"] and d["summary"]["en"]
     assert [s["ar"] for s in d["sections"]] == ["دعوة للزيارة", "تنسيق مشترك", "ركائز المحور"]
-    assert not any("translation is unavailable" in w for w in d["meta"]["warnings"])
+    assert not any(w["code"] == "translation-unavailable" for w in d["meta"]["warnings"])
     ready = model_client.get("/health/ready").json()
     assert ready["status"] == "ready", ready
 
@@ -77,11 +75,15 @@ def test_translate_summary_only_leaves_the_article_untranslated(model_client: Te
 
 
 def test_models_are_loaded_once_and_shared_across_requests(
-    registry: ModelRegistry, model_client: TestClient, example_text: str
+    runtime: Runtime, model_client: TestClient, example_text: str
 ) -> None:  # type: ignore[type-arg]
+    loaded = {role: runtime.models.get(r) for role, r in runtime.models.roles.items()}
+    loads = metric("khulasa_model_loads_total", role="summary", outcome="loaded")
     for k in range(3):
         model_client.post("/v1/digest", json={"text": example_text, "options": {"max_key_points": k + 1}})
-    assert registry.load_counts == {"summary": 1, "translation": 1}
+    # The app's lifespan found the models loaded and loaded nothing again: the same objects serve every request.
+    assert {role: runtime.models.get(r) for role, r in runtime.models.roles.items()} == loaded
+    assert metric("khulasa_model_loads_total", role="summary", outcome="loaded") == loads
 
 
 class _CountingModel:
@@ -99,22 +101,20 @@ class _CountingModel:
         return self.model.generate(texts, *args, **kw)
 
 
-def test_translation_is_batched_by_length_and_one_per_input(registry: ModelRegistry) -> None:
-    assert registry.translator is not None
-    counting = _CountingModel(registry.translator.model)
+def test_translation_is_batched_by_length_and_one_per_input(runtime: Runtime) -> None:
+    counting = _CountingModel(translator_of(runtime).model)
     translator = Seq2SeqTranslator(counting)  # type: ignore[arg-type]
     texts = [f"مرحبا بالعالم رقم {i}" for i in range(19)] + ["", "مرحبا بالعالم رقم 0"]
     out = translator.translate(texts)
     assert len(out) == len(texts)
     assert out[19] == "" and out[20] == out[0]  # empty in, empty out; repeats translated once
-    size = registry.translator.model.spec.batch_size  # from the profile
+    size = translator_of(runtime).model.spec.batch_size  # from the profile
     assert counting.batches == [size] * (19 // size) + ([19 % size] if 19 % size else [])  # 19 unique texts
     assert len(counting.batches) < 19
 
 
-def test_long_sentence_is_split_at_clauses_not_truncated(registry: ModelRegistry) -> None:
-    assert registry.translator is not None
-    translator = registry.translator
+def test_long_sentence_is_split_at_clauses_not_truncated(runtime: Runtime) -> None:
+    translator = translator_of(runtime)
     clause = "أعلنت الحكومة عن خطة اقتصادية جديدة"
     sentence = "؛ ".join([clause] * 6) + "، " + "، ".join([clause] * 6) + "."
     pieces = translator.split_to_fit(sentence)
@@ -128,13 +128,12 @@ def test_long_sentence_is_split_at_clauses_not_truncated(registry: ModelRegistry
     assert len(translator.translate([sentence])) == 1
 
 
-def test_long_article_summary_uses_lead_truncation_and_says_so(registry: ModelRegistry, example_text: str) -> None:
-    assert registry.summarizer is not None
-    settings = registry.settings
+def test_long_article_summary_uses_lead_truncation_and_says_so(runtime: Runtime, example_text: str) -> None:
+    settings = runtime.settings
     article = prepare(DigestRequest(text=example_text * 3), TextResources.load(settings), settings)
-    text, warnings = registry.summarizer.model_input(article)
+    text, warnings = summarizer_of(runtime).model_input(article)
     assert warnings and "lead-biased truncation" in warnings[0]
-    model = registry.summarizer.model
+    model = summarizer_of(runtime).model
     assert model.count_tokens([text])[0] <= model.input_limit
     assert text.startswith(article.title or "")
 
@@ -162,10 +161,10 @@ def test_id_changes_when_the_model_or_the_prompt_changes(
     assert digest_id(tiny_models["summary"], models_prompts_dir=str(prompts)) != base
 
 
-def test_prompt_version_is_part_of_the_model_identity(registry: ModelRegistry, tmp_path: Path) -> None:
-    spec = load_specs(registry.settings)["summary"]
+def test_prompt_version_is_part_of_the_model_identity(runtime: Runtime, tmp_path: Path) -> None:
+    spec = ModelSpec.from_entry("summary", runtime.settings.models.roles["summary"])
     assert spec.prompt == "summary/mt5-xlsum"
-    assert registry.summarizer is not None and "prompt:summary/mt5-xlsum@1" in registry.summarizer.identity
+    assert "prompt:summary/mt5-xlsum@1" in summarizer_of(runtime).identity
     prompts = HOME / "prompts"
     assert all("version" in p.read_text() for p in prompts.rglob("*.toml"))
 
@@ -180,7 +179,7 @@ def test_missing_or_broken_model_folder_degrades_with_a_clear_warning(tmp_path: 
         assert r.status_code == 200
         d = r.json()
         assert d["summary"]["method"] == "extractive" and d["translation"] is None
-        warnings = " ".join(d["meta"]["warnings"])
+        warnings = " ".join(w["message"] for w in d["meta"]["warnings"])
         assert str(broken) in warnings and str(tmp_path / "missing") in warnings
         ready = c.get("/health/ready").json()
         assert ready["status"] == "degraded"
@@ -191,17 +190,20 @@ def test_lazy_loading_loads_on_first_use(tiny_models: dict[str, Path], example_t
     settings = make_settings(
         summary_model=str(tiny_models["summary"]), translation_model=str(tiny_models["translation"]), models_load="lazy"
     )
-    reg = ModelRegistry(settings)
-    with TestClient(create_app(settings, reg)) as c:
-        assert reg.status["translation"].state == "not loaded yet"
+    rt = Runtime.build(settings)
+    loads = {role: metric("khulasa_model_loads_total", role=role, outcome="loaded") for role in rt.models.roles}
+    with TestClient(create_app(runtime=rt)) as c:
+        assert rt.models.status["translation"].state == "not loaded yet"
         d = c.post("/v1/digest", json={"text": example_text}).json()
         assert d["summary"]["method"] == "abstractive" and d["translation"] is not None
-    assert reg.load_counts == {"summary": 1, "translation": 1}
+        c.post("/v1/digest", json={"text": example_text + "\nسطر آخر من الخبر نفسه للتجربة."})
+    after = {role: metric("khulasa_model_loads_total", role=role, outcome="loaded") for role in rt.models.roles}
+    assert {role: after[role] - loads[role] for role in loads} == {"summary": 1, "translation": 1}
 
 
-def test_concurrent_digests_share_model_calls(registry: ModelRegistry) -> None:
-    assert registry.translator is not None
-    translator = Seq2SeqTranslator(registry.translator.model, window_ms=300, cache_entries=0)
+def test_concurrent_digests_share_model_calls(runtime: Runtime) -> None:
+    translator = Seq2SeqTranslator(translator_of(runtime).model, window_ms=300, cache_entries=0)
+    calls = metric("khulasa_model_batch_size_count", role="translation")
     barrier = threading.Barrier(2)
     results: dict[int, list[str]] = {}
 
@@ -215,13 +217,18 @@ def test_concurrent_digests_share_model_calls(registry: ModelRegistry) -> None:
     for t in threads:
         t.join(timeout=60)
     assert len(results[0]) == len(results[1]) == 3
-    assert translator.batcher.calls == 1  # six sentences from two digests, one model call
+    # Six sentences from two digests, one model call (of six texts).
+    assert metric("khulasa_model_batch_size_count", role="translation") - calls == 1
+    translator.close()
 
 
-def test_sentence_cache_answers_repeated_sentences_without_the_model(registry: ModelRegistry) -> None:
-    assert registry.translator is not None
-    translator = Seq2SeqTranslator(registry.translator.model, window_ms=0, cache_entries=100)
+def test_sentence_cache_answers_repeated_sentences_without_the_model(runtime: Runtime) -> None:
+    translator = Seq2SeqTranslator(translator_of(runtime).model, window_ms=0, cache_entries=100)
     first = translator.translate(["الكتاب على الطاولة في الغرفة", "شكرا جزيلا على مساعدتك"])
-    calls = translator.batcher.calls
+    calls = metric("khulasa_model_batch_size_count", role="translation")
+    hits = metric("khulasa_sentence_cache_total", result="hit")
     again = translator.translate(["شكرا جزيلا على مساعدتك", "الكتاب على الطاولة في الغرفة"])
-    assert again == first[::-1] and translator.batcher.calls == calls and translator.cache.hits == 2
+    assert again == first[::-1]
+    assert metric("khulasa_model_batch_size_count", role="translation") == calls
+    assert metric("khulasa_sentence_cache_total", result="hit") - hits == 2
+    translator.close()

@@ -11,8 +11,8 @@ from service.highlights.lexicon import Lexicon
 from service.highlights.places import Gazetteer
 from service.highlights.types import Highlights
 from service.summary.extractive import ExtractiveSummarizer
-from service.summary.rank import SentenceRanker
 from service.text.clean import Furniture, clean_article
+from service.text.rank import SentenceRanker
 from service.text.segment import Article, Sentence, segment
 
 FURNITURE = Furniture.load(HOME / "config" / "boilerplate.toml")

@@ -1,0 +1,391 @@
+"""The digest pipeline as stages over one run object: clean → summarise → highlight → translate → assemble.
+
+Each stage reads the run and adds its own part, never changing another stage's output, so each can be
+called and tested alone, and a stream can send each part as soon as it exists. Every stage is synchronous
+and blocking; the service runs them in a worker thread and checks the deadline between them.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+
+import msgspec
+
+from service.config import Settings
+from service.deadline import Deadline
+from service.digest.identity import digest_identity, digest_key, request_key
+from service.digest.schemas import (
+    Digest,
+    DigestIdentity,
+    DigestMeta,
+    DigestOptions,
+    DigestRequest,
+    DigestWarning,
+    InputStats,
+    LocalizedText,
+    OutputSettings,
+    SentencePair,
+    Summary,
+    Translation,
+)
+from service.errors import ArticleTooLarge, CapabilityUnavailable, EmptyArticle, InvalidText, NotArabic
+from service.highlights import extract_highlights
+from service.highlights.lexicon import Lexicon
+from service.highlights.places import Gazetteer
+from service.highlights.types import Highlights
+from service.models.registry import ModelRegistry
+from service.summary.abstractive import SUMMARY_ROLE
+from service.summary.extractive import ExtractiveSummarizer
+from service.summary.protocol import SummaryResult
+from service.text import resources
+from service.text.arabic import ARABIC_LETTER, arabic_ratio
+from service.text.clean import Furniture, clean_article
+from service.text.rank import SentenceRanker
+from service.text.segment import Article, segment
+from service.translation.seq2seq import TRANSLATION_ROLE
+
+HTML_MARKUP_ALLOWANCE = 4  # raw HTML may be this many times the article limit before markup is stripped
+TRANSLATION_CHUNK = 8  # body sentences per streamed translation event
+
+# A finished batch of body sentences: (index, Arabic, English).
+TranslatedBatch = list[tuple[int, str, str | None]]
+
+
+@dataclass(frozen=True)
+class TextResources:
+    """What the weight-free steps read: furniture patterns, lexicon and gazetteer, loaded once per process."""
+
+    furniture: Furniture
+    lexicon: Lexicon
+    gazetteer: Gazetteer
+    fingerprint: str  # of every rule file read (recorded by the one reader of those files)
+
+    @classmethod
+    def load(cls, settings: Settings) -> TextResources:
+        """Load the rule files named in the config."""
+        p = settings.pipeline
+        furniture = Furniture.load(settings.resolve(p.boilerplate_file))
+        lexicon = Lexicon.load(settings.resolve(p.names_file))
+        gazetteer = Gazetteer.load(settings.resolve(p.places_file))
+        return cls(furniture, lexicon, gazetteer, f"rules:{resources.fingerprint()}")
+
+
+@dataclass
+class DigestRun:
+    """One digest in the making: the request, what every stage reads, and the part each stage adds."""
+
+    request: DigestRequest
+    options: DigestOptions
+    identity: DigestIdentity
+    deadline: Deadline
+    request_key: str
+    warnings: list[DigestWarning] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    # Added by the stages, in order.
+    article: Article | None = None  # clean
+    key: str | None = None  # clean: the digest id
+    ranker: SentenceRanker | None = None  # clean
+    summary: SummaryResult | None = None  # summarise
+    highlights: Highlights | None = None  # highlight (Arabic only)
+    english: dict[str, str] = field(default_factory=dict)  # translate: Arabic text → English
+    translation_model: str | None = None  # translate: the model that wrote `english`
+
+    def warn(self, code: str, message: str) -> None:
+        """Record something the digest could not produce, or produced differently, and why."""
+        self.warnings.append(DigestWarning(code, message))
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        """Time a stage; refuse to start it once the deadline has passed (or the caller went away)."""
+        self.deadline.check(name)
+        start = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[name] = round((time.perf_counter() - start) * 1000, 2)
+
+    def english_of(self, text: str | None) -> str | None:
+        """The English of an Arabic text the translate stage translated, or None."""
+        if not text:
+            return None
+        value = self.english.get(text, "")
+        return value if value.strip() else None
+
+    @property
+    def prepared(self) -> Article:
+        """The cleaned article (the clean stage must have run)."""
+        if self.article is None:
+            raise RuntimeError("the clean stage has not run")
+        return self.article
+
+
+class DigestPipeline:
+    """The stages, with what they read: the settings, the text resources and the model registry."""
+
+    def __init__(self, settings: Settings, models: ModelRegistry, resources: TextResources) -> None:
+        self.settings = settings
+        self.models = models
+        self.resources = resources
+        p = settings.pipeline
+        self.extractive = ExtractiveSummarizer(p.summary_min_sentences, p.summary_max_sentences)
+
+    # -- before any work -------------------------------------------------------------------------------
+    def identity(self) -> DigestIdentity:
+        """The identity of digests made now: models loaded, rules read, output settings."""
+        p = self.settings.pipeline
+        return digest_identity(
+            self.models.identities(),
+            self.extractive.identity,
+            self.resources.fingerprint,
+            OutputSettings(p.summary_min_sentences, p.summary_max_sentences),
+        )
+
+    def start(self, request: DigestRequest) -> DigestRun:
+        """Check what can be checked without reading the article (cheap, linear) and open a run."""
+        check_request(request, self.settings)
+        options = resolved_options(request.options, self.settings)
+        if options.summary == "abstractive" and self.models.get(SUMMARY_ROLE) is None:
+            status = self.models.status["summary"]
+            if status.state != "not loaded yet":
+                raise CapabilityUnavailable(
+                    "options.summary is 'abstractive' but no abstractive model is loaded "
+                    f"({status.detail or status.state}); use 'auto' or 'extractive'"
+                )
+        identity = self.identity()
+        deadline = Deadline(self.settings.limits.request_timeout_seconds)
+        return DigestRun(request, options, identity, deadline, request_key(request, options, identity))
+
+    def roles_needed(self, run: DigestRun) -> list[str]:
+        """The model roles this run would use that are still waiting to be loaded (models.load = lazy)."""
+        wanted = []
+        if run.options.summary != "extractive":
+            wanted.append(SUMMARY_ROLE.name)
+        if run.options.translate != "none":
+            wanted.append(TRANSLATION_ROLE.name)
+        return [r for r in wanted if self.models.status[r].state == "not loaded yet"]
+
+    def load_models(self, run: DigestRun) -> None:
+        """Load the lazily loaded roles this run needs, then refresh its identity (blocking)."""
+        for role in self.roles_needed(run):
+            self.models.ensure(role)
+        run.identity = self.identity()
+        run.request_key = request_key(run.request, run.options, run.identity)
+        if run.options.summary == "abstractive" and self.models.get(SUMMARY_ROLE) is None:
+            status = self.models.status["summary"]
+            raise CapabilityUnavailable(
+                f"options.summary is 'abstractive' but the model did not load ({status.detail or status.state})"
+            )
+
+    # -- the stages ------------------------------------------------------------------------------------
+    def clean(self, run: DigestRun) -> None:
+        """Clean and segment the article, refuse it when nothing Arabic is left, and name the digest."""
+        with run.step("clean"):
+            article = prepare(run.request, self.resources, self.settings)
+            run.article = article
+            run.key = digest_key(article, run.options, run.identity)
+            run.ranker = SentenceRanker(article)
+
+    def summarise(self, run: DigestRun) -> None:
+        """The Arabic summary: abstractive when asked for and loaded, else extractive."""
+        article = run.prepared
+        with run.step("summary"):
+            abstractive = self.models.get(SUMMARY_ROLE)
+            if run.options.summary != "extractive" and abstractive is not None:
+                result = abstractive.summarize(article, run.deadline)
+                for message in result.warnings:
+                    run.warn("summary-input-truncated", message)
+                if result.text.strip():
+                    run.summary = result
+                    return
+                run.warn("summary-empty", "the abstractive model returned an empty summary: it is extractive instead")
+            elif run.options.summary == "auto":
+                status = self.models.status["summary"]
+                run.warn(
+                    "summary-extractive",
+                    f"summary is extractive: no abstractive model is loaded ({status.detail or status.state})",
+                )
+            run.summary = self.extractive.summarize(article, ranker=run.ranker)
+
+    def highlight(self, run: DigestRun) -> None:
+        """Key points, quotes, entities and figures, in Arabic."""
+        article = run.prepared
+        assert run.ranker is not None
+        with run.step("highlights"):
+            r = self.resources
+            run.highlights = extract_highlights(
+                article, run.ranker, r.lexicon, r.gazetteer, run.options.max_key_points or 0
+            )
+
+    def translate(self, run: DigestRun, on_batch: Callable[[TranslatedBatch], None] | None = None) -> None:
+        """English for everything the options ask for. With `on_batch`, the body goes in chunks of sentences,
+        each handed over as soon as it is translated (for streaming); otherwise in one batched call."""
+        if run.options.translate == "none":
+            return
+        translator = self.models.get(TRANSLATION_ROLE)
+        if translator is None:
+            status = self.models.status["translation"]
+            run.warn(
+                "translation-unavailable",
+                "English translation is unavailable: no translation model is loaded "
+                f"({status.detail or status.state}); every `en` field is null and `translation` is null",
+            )
+            return
+        article, summary, highlights = run.prepared, run.summary, run.highlights
+        assert summary is not None and highlights is not None
+        sentences = article.sentences
+        wanted: list[str] = [article.title or "", *article.sections]
+        if summary.sentence_indexes is None:
+            wanted.append(summary.text)
+        else:
+            wanted.extend(sentences[i].text for i in summary.sentence_indexes)
+        if run.options.translate == "summary":
+            wanted.extend(kp.ar for kp in highlights.key_points)
+        wanted.extend(q.ar for q in highlights.quotes)
+        wanted.extend(e.ar for e in highlights.entities.people + highlights.entities.organizations)
+        body = [s.text for s in sentences] if run.options.translate == "full" else []
+        with run.step("translation"):
+            if on_batch is None:
+                self._translate_into(run, translator.translate, [*wanted, *body])
+            else:
+                self._translate_into(run, translator.translate, wanted)
+                for start in range(0, len(body), TRANSLATION_CHUNK):
+                    run.deadline.check("translation")
+                    chunk = sentences[start : start + TRANSLATION_CHUNK]
+                    self._translate_into(run, translator.translate, [s.text for s in chunk])
+                    on_batch([(s.index, s.text, run.english_of(s.text)) for s in chunk])
+            run.translation_model = translator.identity
+        empty = sum(1 for text in dict.fromkeys(wanted + body) if text.strip() and run.english_of(text) is None)
+        if empty:
+            run.warn(
+                "translation-partial", f"the translation model returned nothing for {empty} texts: their `en` is null"
+            )
+
+    @staticmethod
+    def _translate_into(
+        run: DigestRun, translate: Callable[[list[str], Deadline | None], list[str]], texts: list[str]
+    ) -> None:
+        todo = [t for t in dict.fromkeys(texts) if t.strip() and t not in run.english]
+        if todo:
+            run.english.update(zip(todo, translate(todo, run.deadline), strict=True))
+
+    def assemble(self, run: DigestRun) -> Digest:
+        """The digest document from the parts the stages added."""
+        article, summary, highlights = run.prepared, run.summary, run.highlights
+        assert summary is not None and highlights is not None and run.key is not None
+        en = run.english_of
+        sentences = article.sentences
+        if summary.sentence_indexes is not None:
+            summary_en = " ".join(e for e in (en(sentences[i].text) for i in summary.sentence_indexes) if e) or None
+        else:
+            summary_en = en(summary.text)
+        entities = highlights.entities
+        english_highlights = Highlights(
+            key_points=[msgspec.structs.replace(kp, en=en(kp.ar)) for kp in highlights.key_points],
+            quotes=[msgspec.structs.replace(q, en=en(q.ar)) for q in highlights.quotes],
+            entities=msgspec.structs.replace(
+                entities,
+                # Places carry their English from the gazetteer; people and organisations from the model.
+                people=[msgspec.structs.replace(e, en=e.en or en(e.ar)) for e in entities.people],
+                organizations=[msgspec.structs.replace(e, en=e.en or en(e.ar)) for e in entities.organizations],
+            ),
+            figures=highlights.figures,
+        )
+        return Digest(
+            id=run.key,
+            title=LocalizedText(article.title, en(article.title)) if article.title else None,
+            summary=Summary(summary.text, summary_en, summary.method, summary.model),
+            translation=self._translation(run),
+            highlights=english_highlights,
+            sections=[LocalizedText(s, en(s)) for s in article.sections],
+            removed=article.removed,
+            meta=DigestMeta(
+                cached=False,
+                models=run.identity,
+                timings_ms=run.timings,
+                warnings=run.warnings,
+                input=InputStats(
+                    chars_received=len(run.request.text),
+                    chars_kept=sum(len(s.text) for s in sentences),
+                    sentences=len(sentences),
+                    removed_lines=len(article.removed),
+                ),
+            ),
+        )
+
+    @staticmethod
+    def _translation(run: DigestRun) -> Translation | None:
+        if run.options.translate != "full" or run.translation_model is None:
+            return None
+        article, en = run.prepared, run.english_of
+        pairs = [SentencePair(s.text, en(s.text)) for s in article.sentences]
+        lines: list[str] = []
+        section: int | None = None
+        for para in article.paragraphs:
+            if para[0].section is not None and para[0].section != section:
+                section = para[0].section
+                lines.append(en(article.sections[section]) or "")
+            lines.append(" ".join(e for e in (en(s.text) for s in para) if e))
+        return Translation("\n\n".join(line for line in lines if line), pairs, run.translation_model)
+
+    def complete(self, run: DigestRun) -> Digest:
+        """Every stage after cleaning, in order, and the assembled digest."""
+        self.summarise(run)
+        self.highlight(run)
+        self.translate(run)
+        return self.assemble(run)
+
+
+def check_request(request: DigestRequest, settings: Settings) -> None:
+    """Refuse what cannot be digested before any work is done on it (linear, no parsing)."""
+    text = request.text
+    try:
+        text.encode("utf-8")
+        (request.title or "").encode("utf-8")
+    except UnicodeEncodeError:
+        raise InvalidText(
+            "the text holds a lone surrogate (\\ud800-\\udfff), which is not a character: "
+            "send valid UTF-16 pairs or plain UTF-8"
+        ) from None
+    limit = settings.limits.max_article_chars
+    allowed = limit * (HTML_MARKUP_ALLOWANCE if request.format == "html" else 1)
+    if len(text) > allowed:
+        raise ArticleTooLarge(
+            f"the article is {len(text)} characters; the limit is {allowed} (limits.max_article_chars = {limit}"
+            f"{', times 4 for HTML markup' if request.format == 'html' else ''}). Split it or raise the limit.",
+            extra={"limit": allowed, "received": len(text)},
+        )
+    if not text.strip():
+        raise EmptyArticle("`text` is empty: send the article's text")
+
+
+def prepare(request: DigestRequest, resources: TextResources, settings: Settings) -> Article:
+    """Clean and segment the article; refuse it when nothing Arabic is left to digest."""
+    clean = clean_article(request.text, request.format, resources.furniture)
+    article = segment(clean, request.title)
+    body = " ".join(s.text for s in article.sentences)
+    if len(body) > settings.limits.max_article_chars:
+        raise ArticleTooLarge(
+            f"the article's text is {len(body)} characters once markup is stripped; the limit is "
+            f"{settings.limits.max_article_chars} (limits.max_article_chars)",
+            extra={"limit": settings.limits.max_article_chars, "received": len(body)},
+        )
+    if not any(ch.isalpha() for ch in body):
+        what = "only site furniture" if article.removed and not body else "no words, only punctuation or symbols"
+        raise EmptyArticle(f"the article has {what} once cleaned: nothing to digest")
+    ratio, arabic, latin = arabic_ratio(body)
+    if not ARABIC_LETTER.search(body) or ratio < settings.limits.min_arabic_ratio:
+        raise NotArabic(
+            f"only {ratio:.0%} of the article's letters are Arabic ({arabic} Arabic, {latin} Latin or other letters); "
+            f"Khulasa digests Arabic articles (limits.min_arabic_ratio = {settings.limits.min_arabic_ratio})",
+            extra={"arabic_ratio": round(ratio, 3)},
+        )
+    return article
+
+
+def resolved_options(options: DigestOptions, settings: Settings) -> DigestOptions:
+    """Options with defaults from the config filled in."""
+    keys = options.max_key_points if options.max_key_points is not None else settings.pipeline.max_key_points
+    return DigestOptions(options.summary, options.translate, keys)
