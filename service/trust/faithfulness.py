@@ -126,9 +126,7 @@ class ArticleFacts:
                 return True
         if fuzzy and len(words) == 1:
             # One surname in another transliteration: only for long names that are not given names.
-            return any(
-                len(k) >= 5 and k not in self.given_names and _skeleton(k) in self.skeletons for k in words[0]
-            )
+            return any(len(k) >= 5 and k not in self.given_names and _skeleton(k) in self.skeletons for k in words[0])
         return False
 
     def has_amount(self, amount: Amount) -> bool:
@@ -177,9 +175,7 @@ def check(
             if not facts.has_sequence(name, fuzzy=True):
                 found[(person.ar, "person")] = None
         for place in finder.places([toks]):
-            if place.ar not in facts.places and not any(
-                facts.has_sequence(tokenize(f)) for f in place.surface_forms
-            ):
+            if place.ar not in facts.places and not any(facts.has_sequence(tokenize(f)) for f in place.surface_forms):
                 found[(place.surface_forms[0] if place.surface_forms else place.ar, "place")] = None
         for org in finder.organizations([toks]):
             if normalize(org.ar) not in facts.organizations and not facts.has_sequence(tokenize(org.ar)):
@@ -210,7 +206,9 @@ _KIND_WORDS = {
 
 def describe(item: Unsupported) -> str:
     """One line an editor reads: what the summary says that the article does not."""
-    return f"summary sentence {item.sentence + 1} names {_KIND_WORDS[item.kind]} «{item.text}», not found in the article"
+    return (
+        f"summary sentence {item.sentence + 1} names {_KIND_WORDS[item.kind]} «{item.text}», not found in the article"
+    )
 
 
 class PolicyOutcome(msgspec.Struct):
