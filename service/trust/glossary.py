@@ -229,8 +229,13 @@ def restore(translation: str, slots: Sequence[Slot]) -> str:
     for k, slot in enumerate(slots):
         if slot.marker == slot.en:
             continue
-        translation = re.sub(rf"[⟦\[]\s*{k}\s*[⟧\]]", lambda _m, en=slot.en: en, translation)
+        # A function as replacement: the English form is inserted literally (no backslash escapes).
+        translation = re.sub(rf"[⟦\[]\s*{k}\s*[⟧\]]", _literal(slot.en), translation)
     return translation
+
+
+def _literal(text: str) -> Callable[[re.Match[str]], str]:
+    return lambda _m: text
 
 
 def missing(translation: str, slots: Sequence[Slot]) -> list[Slot]:
