@@ -68,13 +68,18 @@ def test_longest_entry_wins() -> None:
 def test_find_is_linear() -> None:
     many = Glossary(GlossaryEntry(f"مصطلح رقم {'ب' * (k % 7 + 2)} {k}", f"Term {k}") for k in range(5000))
     words = "الحشد الشعبي مصطلح رقم " * 2000
-    t0 = time.perf_counter()
-    small = len(many.find(words[: len(words) // 10]))
-    t1 = time.perf_counter()
-    big = len(many.find(words))
-    t2 = time.perf_counter()
-    assert big == 0 and small == 0
-    assert (t2 - t1) < 25 * max(t1 - t0, 1e-4)  # 10x the text, not 100x the time
+
+    def best_of_3(text: str) -> float:
+        # The machine is shared: the fastest of three runs is the least disturbed.
+        times = []
+        for _ in range(3):
+            t0 = time.perf_counter()
+            assert many.find(text) == []
+            times.append(time.perf_counter() - t0)
+        return min(times)
+
+    small, big = best_of_3(words[: len(words) // 10]), best_of_3(words)
+    assert big < 30 * max(small, 1e-4)  # 10x the text: about 10x the time, far from 100x
 
 
 def test_english_for_entities() -> None:
