@@ -94,3 +94,15 @@ class InvalidJob(Problem):
 
 class JobNotFound(Problem):
     slug, title_text, code = "job-not-found", "No such job", st.HTTP_404_NOT_FOUND
+
+
+class InvalidGlossary(Problem):
+    slug, title_text, code = "invalid-glossary", "The glossary entries are not valid", st.HTTP_422_UNPROCESSABLE_ENTITY
+
+
+class GlossaryTooLarge(Problem):
+    slug, title_text, code = "glossary-too-large", "The glossary is too large", st.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+
+
+class GlossaryEntryNotFound(Problem):
+    slug, title_text, code = "glossary-entry-not-found", "No such glossary entry", st.HTTP_404_NOT_FOUND
