@@ -152,23 +152,23 @@ class _Merger:
                     self.index.add(kind, key, len(self.slots[kind]) - 1)
                     self.kind_of.setdefault(key, kind)
 
-    def find(self, kind: Kind, key: tuple[str, ...]) -> int:
-        """The slot this name joins, or -1."""
+    def find(self, kind: Kind, key: tuple[str, ...]) -> tuple[int, bool]:
+        """The slot this name joins (-1: none), and whether only a known name inside the span matched."""
         ix = self.index
         hit = ix.exact.get((kind, key), -1)
         if hit >= 0 or kind == "place":
-            return hit
+            return hit, False
         hit = ix.parts.get((kind, key), -1)  # a part of a known name: منظمة الصحة in منظمة الصحة العالمية
         if hit < 0 and kind == "person":
             hit = ix.surname.get(key[-1], -1)  # the rules key people by surname
             if hit < 0 and len(key) == 1:
                 hit = ix.word.get(key[0], -1)
         if hit < 0 and len(key) <= _MAX_PARTS:
-            # A known name inside the span: the model took a longer run (العالمية في جنيف).
+            # A known name inside the span: the model took a longer run (منظمة الصحة العالمية في جنيف).
             for part in _parts(key, 2 if kind == "person" else 1):
                 if part != key and (got := ix.exact.get((kind, part), -1)) >= 0:
-                    return got
-        return hit
+                    return got, True
+        return hit, False
 
     def add(self, kind: Kind, surface: str) -> None:
         """Merge one mention (its surface form, clitic and titles already off) or start a new entity."""
@@ -187,7 +187,9 @@ class _Merger:
             known = self.lex.organization_names.get(tuple([toks[0].bare, *(t.norm for t in toks[1:])]))
             if known:
                 canonical = known
-        i = self.find(kind, key)
+        i, inside = self.find(kind, key)
+        if inside:
+            return  # the entity's own form is already there; the longer run is not a name of it
         if i < 0:
             self.slots[kind].append(_Slot(Entity(canonical, en, [], 0), False))
             i = len(self.slots[kind]) - 1
@@ -226,8 +228,19 @@ def _strip(toks: list[Token], kind: Kind, article_words: set[str], merger: _Merg
     only with evidence, since بسام and وليد are names: the bare word appears alone in the article, is a known
     place, given name or name part, or its removal names a known place."""
     if kind == "person":
-        while len(toks) > 1 and any(v in merger.lex.titles for v in toks[0].variants):
-            toks = toks[1:]
+        # Titles and their complements (وزير الخارجية السوري), as the rules skip them before a name.
+        lead, titled = 0, False
+        while lead < len(toks) - 1:
+            tok = toks[lead]
+            if any(v in merger.lex.titles for v in tok.variants):
+                titled = True
+            elif not (
+                merger.gaz.adjective(tok.norm) is not None
+                or (titled and tok.bare.startswith("ال") and tok.light not in merger.lex.given_names)
+            ):
+                break
+            lead += 1
+        toks = toks[lead:]
     first = toks[0]
     if first.bare != first.norm:
         return toks, first.surface_bare
