@@ -29,6 +29,9 @@ LABEL_KINDS: dict[str, Kind] = {
     "GPE": "place",
     "ORG": "organization",
 }
+# Arabic diacritics (harakat, tanween, shadda, sukun, Quranic marks): Arabic NER vocabularies such as
+# CAMeLBERT's are built from undiacritised text, so a word carrying one would be a single [UNK].
+ARABIC_DIACRITICS = "[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]"
 # Longest name (in words) whose parts are compared; longer spans are compared whole only.
 _MAX_PARTS = 8
 
@@ -63,8 +66,9 @@ class ModelEntityFinder:
 
     @classmethod
     def load(cls, spec: TokenClassifierSpec, threads: int) -> ModelEntityFinder:
-        """Load the checkpoint (local cache or folder only) and wrap it."""
-        return cls(TokenClassifier(spec, threads))
+        """Load the checkpoint (local cache or folder only) and wrap it; diacritics are dropped before
+        tokenizing (offsets still index the sentence as given)."""
+        return cls(TokenClassifier(spec, threads, remove=ARABIC_DIACRITICS))
 
     @property
     def identity(self) -> str:

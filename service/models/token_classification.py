@@ -8,7 +8,9 @@ run in consecutive windows, never truncated.
 from __future__ import annotations
 
 import bisect
+import hashlib
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,8 +127,12 @@ class TokenClassifier:
     """A loaded fast tokenizer and token-classification model; one call at a time, so inference does not
     oversubscribe the cores and the Rust tokenizer is never used from two threads."""
 
-    def __init__(self, spec: TokenClassifierSpec, threads: int) -> None:
+    def __init__(self, spec: TokenClassifierSpec, threads: int, *, remove: str = "") -> None:
+        """Load the checkpoint. `remove`: a regular expression of characters the tokenizer drops before it
+        splits (marks the vocabulary was built without, such as Arabic diacritics); offsets still index the
+        text as given, and a word's span takes in the combining marks that end it."""
         import torch
+        from tokenizers import Regex, normalizers
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         self.spec = spec
@@ -135,6 +141,11 @@ class TokenClassifier:
         self.tokenizer: Any = AutoTokenizer.from_pretrained(folder)
         if not getattr(self.tokenizer, "is_fast", False):
             raise ValueError(f"{folder}: token classification needs a fast tokenizer (character offsets)")
+        if remove:
+            backend = self.tokenizer.backend_tokenizer
+            # A Replace normalizer keeps the alignment, so offsets still point into the original text.
+            drop = normalizers.Replace(Regex(remove), "")
+            backend.normalizer = normalizers.Sequence([drop, backend.normalizer]) if backend.normalizer else drop
         torch.set_num_threads(threads)
         self.model: Any = AutoModelForTokenClassification.from_pretrained(folder)
         self.model.eval()
@@ -154,6 +165,8 @@ class TokenClassifier:
         name, version = (str(folder), _folder_fingerprint(folder)) if spec.is_local else (spec.model, folder.name)
         # The window size changes what the model sees, hence its output; the batch size does not.
         self.identity = f"{name}@{version}|window:{self.window_tokens}"
+        if remove:
+            self.identity += f"|remove:{hashlib.sha256(remove.encode()).hexdigest()[:8]}"
         self.calls = 0  # model forward passes, for tests and metrics
         self._lock = threading.Lock()
 
@@ -219,7 +232,7 @@ class TokenClassifier:
         out: list[list[TokenSpan]] = []
         for t in range(len(texts)):
             offsets: list[tuple[int, int]] = enc["offset_mapping"][t]
-            out.append(self._spans(word_ids[t], offsets, labels[t]))
+            out.append(self._spans(texts[t], word_ids[t], offsets, labels[t]))
         return out
 
     def _cut(self, wids: Sequence[int | None]) -> list[tuple[int, int]]:
@@ -240,7 +253,11 @@ class TokenClassifier:
         return cuts
 
     def _spans(
-        self, wids: Sequence[int | None], offsets: Sequence[tuple[int, int]], labels: Sequence[tuple[int, float]]
+        self,
+        text: str,
+        wids: Sequence[int | None],
+        offsets: Sequence[tuple[int, int]],
+        labels: Sequence[tuple[int, float]],
     ) -> list[TokenSpan]:
         """Word-level labels (each word takes its first sub-word's label), decoded into spans."""
         words: list[tuple[int, int]] = []
@@ -257,4 +274,9 @@ class TokenClassifier:
             words.append((start, end))
             word_labels.append(self.id2label.get(label, "O"))
             word_scores.append(score)
+        for w, (start, end) in enumerate(words):
+            # Combining marks the normaliser dropped after a word's last letter (كتاباً) belong to the word.
+            while end < len(text) and unicodedata.category(text[end]) == "Mn":
+                end += 1
+            words[w] = (start, end)
         return decode_spans(words, word_labels, word_scores)

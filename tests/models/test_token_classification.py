@@ -6,6 +6,7 @@ the test sets the weights so the model gives it (a bias for every token, or one 
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import threading
@@ -274,17 +275,38 @@ def test_identity_follows_the_weights(tmp_path: Path, ner_folder: Path, classifi
     assert smaller.window_tokens == 30 and smaller.identity.endswith("|window:30")
 
 
-def test_a_vocab_txt_only_tokenizer_loads_fast_and_agrees(
+def test_the_camel_file_layout_loads_fast_and_agrees(
     tmp_path: Path, ner_folder: Path, classifier: TokenClassifier
 ) -> None:
-    # The CAMeL checkpoints ship vocab.txt and tokenizer_config.json, no tokenizer.json.
+    # CAMeL's NER checkpoints (main) ship vocab.txt, an 86-byte tokenizer_config.json, special_tokens_map.json,
+    # config.json and pytorch_model.bin: no tokenizer.json, no safetensors.
     folder = tmp_path / "camel-layout"
     shutil.copytree(ner_folder, folder)
     (folder / "tokenizer.json").unlink()
+    (folder / "tokenizer_config.json").write_text(
+        '{"do_lower_case": false, "special_tokens_map_file": null, "full_tokenizer_file": null}'
+    )
+    special = {"unk_token": "[UNK]", "sep_token": "[SEP]", "pad_token": "[PAD]", "cls_token": "[CLS]"}
+    (folder / "special_tokens_map.json").write_text(json.dumps({**special, "mask_token": "[MASK]"}))
+    torch.save(BertForTokenClassification.from_pretrained(ner_folder).state_dict(), folder / "pytorch_model.bin")
+    (folder / "model.safetensors").unlink()
     clf = TokenClassifier(TokenClassifierSpec(str(folder)), threads=1)
-    assert clf.tokenizer.is_fast
+    assert clf.tokenizer.is_fast and clf.input_limit == 64  # no model_max_length: the position table limits
     texts = ["وقال الرئيس، إيمانويل ماكرون: مرحبا بالعالم", _long_sentence(100)]
     assert clf.classify(texts) == classifier.classify(texts)
+
+
+def test_diacritics_are_dropped_before_tokenizing_and_spans_keep_them(tmp_path: Path, ner_folder: Path) -> None:
+    folder = _variant(ner_folder, tmp_path / "all-b-pers", _force("B-PERS"))
+    plain = TokenClassifier(TokenClassifierSpec(str(folder)), threads=1)
+    finder = ModelEntityFinder.load(TokenClassifierSpec(str(folder)), threads=1)
+    text = "قرأتِ الفتاةُ كتاباً عن التّاريخِ"
+    # The vocabulary has no diacritics: without dropping them, a marked word is one unknown token.
+    assert plain.tokenizer.tokenize(text).count("[UNK]") == 4
+    assert finder.classifier.tokenizer.tokenize(text) == plain.tokenizer.tokenize("قرأت الفتاة كتابا عن التاريخ")
+    [spans] = finder.recognize([text])
+    assert [text[s.start : s.end] for s in spans] == text.split()  # a final mark stays with its word
+    assert finder.identity != plain.identity and "|remove:" in finder.identity
 
 
 def test_a_hub_id_loads_from_the_local_cache_only(
