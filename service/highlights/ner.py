@@ -106,6 +106,7 @@ class _Slot:
     entity: Entity
     from_rules: bool
     forms: dict[str, None] = field(default_factory=dict)  # ordered set of surface forms
+    words: set[str] = field(default_factory=set)  # every normalised word of its names
 
 
 @dataclass
@@ -154,6 +155,7 @@ class _Merger:
                 for form in (e.ar, *e.surface_forms):
                     key = tuple(_key(t) for t in tokenize(form) if t.is_word)
                     self.index.add(kind, key, len(self.slots[kind]) - 1)
+                    slot.words.update(key)
                     self.kind_of.setdefault(key, kind)
 
     def find(self, kind: Kind, key: tuple[str, ...]) -> tuple[int, bool]:
@@ -164,7 +166,10 @@ class _Merger:
             return hit, False
         hit = ix.parts.get((kind, key), -1)  # a part of a known name: منظمة الصحة in منظمة الصحة العالمية
         if hit < 0 and kind == "person":
-            hit = ix.surname.get(key[-1], -1)  # the rules key people by surname
+            hit = ix.surname.get(key[-1], -1)  # the rules key people by surname,
+            known = self.slots[kind][hit].words if hit >= 0 else set()
+            if len(key) > 1 and len(known) > 1 and key[0] not in known:
+                hit = -1  # but حافظ الأسد is not بشار الأسد (a surname alone joins a full name)
             if hit < 0 and len(key) == 1:
                 hit = ix.word.get(key[0], -1)
         if hit < 0 and len(key) <= _MAX_PARTS:
@@ -205,6 +210,7 @@ class _Merger:
             if kind == "person" and len(surface.split()) > len(slot.entity.ar.split()):
                 slot.entity.ar = surface  # the fullest name seen, as the rules do
         slot.forms.setdefault(surface, None)
+        slot.words.update(key)
         self.index.add(kind, key, i)
 
     def _place(self, toks: Sequence[Token]) -> tuple[str, str] | None:

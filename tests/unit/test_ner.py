@@ -145,6 +145,22 @@ def test_a_longer_name_found_later_becomes_the_canonical_form_of_a_model_entity(
     assert merged.people == [Entity("جان نويل بارو", None, ["بارو", "جان نويل بارو"], 2)]
 
 
+def test_a_shared_surname_with_another_given_name_is_another_person() -> None:
+    sentences = ["وقال بشار الأسد إن ...", "وكان حافظ الأسد قد حكم البلاد.", "وأكد الأسد أن ..."]
+    rules = Entities([Entity("بشار الأسد", None, ["بشار الأسد", "الأسد"], 2)], [], [])
+    merged = merge(
+        rules,
+        at(sentences, 1, "حافظ الأسد", "person"),
+        at(sentences, 2, "الأسد", "person"),
+        at(sentences, 0, "بشار الأسد", "person"),
+        sentences=sentences,
+    )
+    assert merged.people == [
+        Entity("بشار الأسد", None, ["بشار الأسد", "الأسد"], 2),
+        Entity("حافظ الأسد", None, ["حافظ الأسد"], 1),
+    ]
+
+
 def test_spans_must_match_the_sentences() -> None:
     with pytest.raises(ValueError, match="differ"):
         merge_model_spans(Entities([], [], []), [[]], ["أ", "ب"], [[], []], LEXICON, GAZETTEER)
