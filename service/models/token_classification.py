@@ -167,7 +167,6 @@ class TokenClassifier:
         self.identity = f"{name}@{version}|window:{self.window_tokens}"
         if remove:
             self.identity += f"|remove:{hashlib.sha256(remove.encode()).hexdigest()[:8]}"
-        self.calls = 0  # model forward passes, for tests and metrics
         self._lock = threading.Lock()
 
     def _special_tokens(self) -> tuple[list[int], list[int]]:
@@ -223,7 +222,6 @@ class TokenClassifier:
             with torch.inference_mode():
                 logits = self.model(input_ids=input_ids, attention_mask=mask).logits
                 probs, best = torch.softmax(logits.float(), dim=-1).max(dim=-1)
-            self.calls += 1
             skip = len(self._prefix)
             for row, w in enumerate(batch):
                 n = len(w.ids)

@@ -210,11 +210,9 @@ def test_batches_respect_the_batch_size_and_are_length_sorted(
     classifier: TokenClassifier, batches: list[tuple[int, int]]
 ) -> None:
     texts = [" ".join(ARABIC_LINES[: 1 + i % 5]) for i in range(10)]
-    calls = classifier.calls
     result = classifier.classify(texts)
     assert len(result) == 10
     assert [rows for rows, _ in batches] == [4, 4, 2]  # batch_size 4
-    assert classifier.calls == calls + 3
     widths = [width for _, width in batches]
     assert widths == sorted(widths)  # similar lengths share a batch: little padding
 
@@ -231,21 +229,37 @@ def test_batching_does_not_change_the_spans(ner_folder: Path, classifier: TokenC
 def test_concurrent_calls_are_serialised_and_agree(classifier: TokenClassifier) -> None:
     texts = [_long_sentence(n) for n in (5, 80, 17)]
     expected = classifier.classify(texts)
+    active, most = [0], [0]
+
+    def enter(*_: Any) -> None:
+        active[0] += 1
+        most[0] = max(most[0], active[0])
+
+    def leave(*_: Any) -> None:
+        active[0] -= 1
+
+    hooks = [classifier.model.register_forward_pre_hook(enter), classifier.model.register_forward_hook(leave)]
     results: list[Any] = []
     threads = [threading.Thread(target=lambda: results.append(classifier.classify(texts))) for _ in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+    finally:
+        for h in hooks:
+            h.remove()
     assert results == [expected] * 4
+    assert most == [1]  # one forward pass at a time
 
 
-def test_deadline_is_checked_before_and_between_batches(classifier: TokenClassifier) -> None:
+def test_deadline_is_checked_before_and_between_batches(
+    classifier: TokenClassifier, batches: list[tuple[int, int]]
+) -> None:
     texts = [_long_sentence(n) for n in range(1, 13)]  # 12 texts: 3 batches of 4
-    calls = classifier.calls
     with pytest.raises(DigestTimeout):
         classifier.classify(texts, Deadline(0.0))
-    assert classifier.calls == calls
+    assert batches == []
     deadline = Deadline(60.0)
 
     def expire(*_: Any) -> None:
@@ -257,8 +271,9 @@ def test_deadline_is_checked_before_and_between_batches(classifier: TokenClassif
             classifier.classify(texts, deadline)
     finally:
         handle.remove()
-    assert classifier.calls == calls + 1
+    assert len(batches) == 1
     assert len(classifier.classify(texts, Deadline(60.0))) == 12  # the lock was released
+    assert len(batches) == 4
 
 
 def test_identity_follows_the_weights(tmp_path: Path, ner_folder: Path, classifier: TokenClassifier) -> None:
