@@ -190,3 +190,53 @@ def build_all(root: Path) -> dict[str, Path]:
         "translation": build_tiny_marian(root / "tiny-marian"),
         "summary": build_tiny_mt5(root / "tiny-mt5"),
     }
+
+
+# The CAMeL NER checkpoints' labels, in their config's order (ANERcorp: PERS, LOC, ORG, MISC).
+NER_LABELS: tuple[str, ...] = ("B-LOC", "B-MISC", "B-ORG", "B-PERS", "I-LOC", "I-MISC", "I-ORG", "I-PERS", "O")
+
+
+def build_tiny_bert_ner(folder: Path, *, max_position_embeddings: int = 64) -> Path:
+    """Build a tiny random BertForTokenClassification with a WordPiece tokenizer trained on ARABIC_LINES.
+
+    The folder has CAMeL's files (vocab.txt, tokenizer_config.json, config.json with CAMeL's id2label) plus
+    the tokenizer.json transformers writes (the real checkpoints have none: delete it to load as they do).
+    The vocabulary is not byte-identical across builds: the trainer breaks ties between equally frequent
+    pairs in hash order, so the intermediate pieces differ. Training runs until no pair is left (fewer than
+    300 tokens), so every word of ARABIC_LINES is always one token.
+    """
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    trainer = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=True, strip_accents=False, lowercase=False)
+    trainer.train_from_iterator(
+        ARABIC_LINES,
+        vocab_size=300,
+        min_frequency=1,
+        special_tokens=["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"],
+        show_progress=False,
+    )
+    trainer.save_model(str(folder))  # vocab.txt
+    # In transformers 5 BertTokenizer is the fast (tokenizers-backed) class, BertTokenizerFast its alias.
+    tokenizer = BertTokenizer(
+        vocab=str(folder / "vocab.txt"), do_lower_case=False, strip_accents=False, model_max_length=512
+    )
+    tokenizer.save_pretrained(folder)
+
+    config = BertConfig(
+        vocab_size=len(tokenizer),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=max_position_embeddings,
+        id2label=dict(enumerate(NER_LABELS)),
+        label2id={label: i for i, label in enumerate(NER_LABELS)},
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    torch.manual_seed(SEED)
+    model = BertForTokenClassification(config)
+    model.save_pretrained(folder)
+    return folder
