@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -92,6 +93,9 @@ class Jobs(msgspec.Struct, forbid_unknown_fields=True):
     idempotency_window_seconds: int = 86_400
     callback_secret: str = ""
     callback_attempts: int = 5
+    callback_allow_networks: list[str] = msgspec.field(default_factory=list)
+    callback_connect_timeout_seconds: float = 5.0
+    callback_read_timeout_seconds: float = 10.0
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
@@ -212,5 +216,31 @@ def _check(s: Settings) -> None:
         problems.append("jobs.workers is 0 but there is no Redis (cache.redis_url): nothing would run the jobs")
     if s.jobs.max_attempts < 2:
         problems.append("jobs.max_attempts must be at least 2, so that a killed worker's article is retried")
+    problems.extend(_callback_problems(s.jobs))
     if problems:
         raise ConfigError("; ".join(problems))
+
+
+def _callback_problems(jobs: Jobs) -> list[str]:
+    problems = []
+    secret_bytes = len(jobs.callback_secret.encode())
+    if jobs.callback_secret and secret_bytes < 32:
+        problems.append(
+            f"jobs.callback_secret is {secret_bytes} bytes; use at least 32 "
+            "(`python -c 'import secrets; print(secrets.token_hex(32))'` prints one)"
+        )
+    for network in jobs.callback_allow_networks:
+        try:
+            ipaddress.ip_network(network, strict=False)
+        except ValueError:
+            problems.append(f"jobs.callback_allow_networks: {network!r} is not a network (e.g. 10.20.0.0/16)")
+    connect, read = jobs.callback_connect_timeout_seconds, jobs.callback_read_timeout_seconds
+    # The delivery job itself times out at 60 s; one attempt (resolve, connect, send, read) must fit in it.
+    if connect <= 0 or read <= 0 or connect + read > 50:
+        problems.append(
+            "jobs.callback_connect_timeout_seconds and jobs.callback_read_timeout_seconds must be positive "
+            "and 50 s at most together"
+        )
+    if jobs.callback_attempts < 1:
+        problems.append("jobs.callback_attempts must be at least 1")
+    return problems
