@@ -7,6 +7,7 @@ setting into one line.
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -128,6 +129,31 @@ class Jobs(msgspec.Struct, forbid_unknown_fields=True):
     idempotency_window_seconds: Positive = 86_400
     callback_secret: str = ""
     callback_attempts: Positive = 5
+    # Callback targets in these networks are allowed although private, loopback or link-local (CIDRs).
+    callback_allow_networks: list[str] = msgspec.field(default_factory=list)
+    callback_connect_timeout_seconds: PositiveFloat = 5.0
+    callback_read_timeout_seconds: PositiveFloat = 10.0
+
+    def __post_init__(self) -> None:
+        secret_bytes = len(self.callback_secret.encode())
+        if self.callback_secret and secret_bytes < 32:
+            raise ValueError(
+                f"jobs.callback_secret is {secret_bytes} bytes; use at least 32 "
+                "(`python -c 'import secrets; print(secrets.token_hex(32))'` prints one)"
+            )
+        for network in self.callback_allow_networks:
+            try:
+                ipaddress.ip_network(network, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"jobs.callback_allow_networks: {network!r} is not a network (e.g. 10.20.0.0/16)"
+                ) from None
+        # The delivery job itself times out at 60 s; one attempt (resolve, connect, send, read) must fit in it.
+        if self.callback_connect_timeout_seconds + self.callback_read_timeout_seconds > 50:
+            raise ValueError(
+                "jobs.callback_connect_timeout_seconds and jobs.callback_read_timeout_seconds must be 50 s at most "
+                "together"
+            )
 
 
 class Settings(msgspec.Struct, forbid_unknown_fields=True):

@@ -31,9 +31,20 @@ class JobRequest(JobArticle, kw_only=True, forbid_unknown_fields=True):
     text: Annotated[str | None, Meta(description=_SINGLE_TEXT)] = None  # type: ignore[assignment]
     articles: Annotated[list[JobArticle], Meta(max_length=10_000, description="The batch")] | None = None
     callback_url: (
-        Annotated[str, Meta(pattern=r"^https?://", max_length=2000, description="Where to POST the finished job")]
+        Annotated[
+            str,
+            Meta(
+                pattern=r"^https?://",
+                max_length=2000,
+                description="Where to POST the finished job: a public http(s) URL (checked at submission and again "
+                "at delivery; loopback, private and link-local targets are refused unless the operator allows them)",
+            ),
+        ]
         | None
     ) = None
+    callback_include_digests: Annotated[
+        bool, Meta(description="Put every article's digest (or error) in the callback, not only its status")
+    ] = False
 
     def batch(self) -> list[JobArticle]:
         """The articles to digest, whichever form the request used."""
@@ -62,11 +73,14 @@ class ArticleResult(msgspec.Struct):
 
 
 class CallbackStatus(msgspec.Struct):
+    """The callback's delivery: `last_error` is one of a few fixed phrases, never network details."""
+
     url: str
     status: Literal["waiting", "sending", "delivered", "failed"]
     attempts: int = 0
     last_status_code: int | None = None
     last_error: str | None = None
+    include_digests: bool = False
 
 
 class JobView(msgspec.Struct):

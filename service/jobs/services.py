@@ -9,6 +9,7 @@ from saq import Queue
 
 from service.config import Settings
 from service.errors import InvalidJob
+from service.jobs import webhooks
 from service.jobs.schemas import JobAccepted, JobRequest
 from service.jobs.store import JobStore
 
@@ -35,8 +36,12 @@ class JobService:
                 f"{len(articles)} articles; a job takes at most {self.settings.jobs.max_articles} "
                 "(jobs.max_articles): split the batch"
             )
-        if request.callback_url and not self.settings.jobs.callback_secret:
-            raise InvalidJob("callback_url needs a signing secret on the server (jobs.callback_secret)")
+        if request.callback_url:
+            await self._check_callback(request.callback_url)
+        elif request.callback_include_digests:
+            raise InvalidJob(
+                "callback_include_digests needs a callback_url", extra={"field": "callback_include_digests"}
+            )
         job_id = uuid.uuid4().hex
         if idempotency_key:
             existing = await self.store.claim_idempotency_key(
@@ -56,9 +61,30 @@ class JobService:
             raise
         return JobAccepted(job_id, "queued", len(articles), f"/v1/jobs/{job_id}", False)
 
+    async def _check_callback(self, url: str) -> None:
+        jobs = self.settings.jobs
+        if not jobs.callback_secret:
+            raise InvalidJob(
+                "callback_url needs a signing secret on the server (jobs.callback_secret)",
+                extra={"field": "callback_url"},
+            )
+        policy = webhooks.policy_from(
+            jobs.callback_allow_networks, jobs.callback_connect_timeout_seconds, jobs.callback_read_timeout_seconds
+        )
+        try:
+            await webhooks.check_target(url, policy)
+        except webhooks.TargetRefused as exc:
+            raise InvalidJob(f"callback_url {exc.reason}", extra={"field": "callback_url"}) from None
+
     async def _record_and_enqueue(self, job_id: str, request: JobRequest) -> None:
         articles = request.batch()
         await self.store.create(job_id, [msgspec.to_builtins(a) for a in articles], request.callback_url)
+        if request.callback_url and request.callback_include_digests:
+            # Before any article is enqueued, so no delivery can read the record without it.
+            callback = await self.store.callback(job_id)
+            if callback is not None:
+                callback.include_digests = True
+                await self.store.save_callback(job_id, callback)
         jobs = self.settings.jobs
         for index in range(len(articles)):
             await self.queue.enqueue(

@@ -10,13 +10,10 @@ job record: queue jobs carry only (job id, index), so SAQ's own logs never hold 
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import hmac
 import logging
 from dataclasses import dataclass
 from typing import Any
 
-import httpx
 import msgspec
 import structlog
 from saq import Queue, Worker
@@ -26,6 +23,7 @@ from service.config import Settings
 from service.digest.admission import Slots
 from service.digest.services import DigestService
 from service.errors import Problem, problem_document
+from service.jobs import webhooks
 from service.jobs.schemas import ArticleResult, JobArticle
 from service.jobs.store import JobStore
 
@@ -63,9 +61,9 @@ class JobContext(Context, total=False):
     khulasa: JobRuntime
 
 
-def sign(secret: str, body: bytes) -> str:
-    """The callback signature: HMAC-SHA256 of the exact body, hex, as `sha256=<hex>`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The callback signature, Stripe-style: `t=<unix>,v1=<hex HMAC-SHA256(secret, "<t>." + body)>`."""
+    return webhooks.signature(secret, body, timestamp)
 
 
 async def _heartbeat(job: Any) -> None:
@@ -147,37 +145,50 @@ async def _digest(
 
 
 async def deliver_callback(ctx: JobContext, *, job_id: str) -> None:
-    """POST the finished job, signed; a failed delivery raises so SAQ retries it with back-off."""
+    """POST the finished job, signed, to its vetted target; a failed delivery raises so SAQ retries it."""
     runtime: JobRuntime = ctx["khulasa"]
     job = ctx["job"]
+    jobs = runtime.settings.jobs
     callback = await runtime.store.callback(job_id)
-    view = await runtime.store.view(job_id, 0, 10**6)
-    if callback is None or view is None or callback.status in ("delivered", "failed"):
+    if callback is None or callback.status in ("delivered", "failed"):
         return  # nothing to send, or sent already (a duplicate enqueue after a re-run)
+    # The callback is enqueued just before the job's end is stamped; stamp it here (the first stamp stays)
+    # so that the payload always carries finished_at.
+    await runtime.store.mark_finished(job_id)
+    view = await runtime.store.view(job_id, 0, 10**6)
+    if view is None:
+        return  # expired
     callback.status, callback.attempts = "sending", job.attempts
-    body = msgspec.json.encode(view)
-    headers = {
-        "content-type": "application/json",
-        SIGNATURE_HEADER: sign(runtime.settings.jobs.callback_secret, body),
-        "X-Khulasa-Job": job_id,
-    }
-    try:
-        async with httpx.AsyncClient(timeout=10) as http:
-            response = await http.post(callback.url, content=body, headers=headers)
-        callback.last_status_code, callback.last_error = response.status_code, None
-        ok = response.status_code < 300
-    except httpx.HTTPError as exc:
-        callback.last_error, ok = f"{type(exc).__name__}: {exc}"[:300], False
-    if ok:
+    delivery = webhooks.delivery_id(job_id)
+    body = webhooks.payload(view, delivery, include_digests=callback.include_digests)
+    if not jobs.callback_secret:
+        outcome = webhooks.Outcome(False, error=webhooks.NO_SECRET, permanent=True)
+    else:
+        policy = webhooks.policy_from(
+            jobs.callback_allow_networks, jobs.callback_connect_timeout_seconds, jobs.callback_read_timeout_seconds
+        )
+        headers = webhooks.headers(jobs.callback_secret, job_id, delivery, body)
+        outcome = await webhooks.deliver(callback.url, body, headers, policy)
+    callback.last_status_code, callback.last_error = outcome.status_code, outcome.error
+    if outcome.ok:
         callback.status = "delivered"
-    elif job.attempts >= job.retries:
+    elif outcome.permanent or job.attempts >= job.retries:
         callback.status = "failed"
     else:
         callback.status = "waiting"
     await runtime.store.save_callback(job_id, callback)
-    log.info("job callback", job=job_id, status=callback.status, attempt=job.attempts, code=callback.last_status_code)
-    if not ok and callback.status != "failed":
-        raise RuntimeError(f"callback to {callback.url} failed; retrying")
+    log.info(
+        "job callback",
+        job=job_id,
+        delivery=delivery,
+        status=callback.status,
+        attempt=job.attempts,
+        code=outcome.status_code,
+        error=outcome.error,
+    )
+    if callback.status == "waiting":
+        # No URL or error text here: SAQ logs this message, and the URL may carry the receiver's token.
+        raise RuntimeError(f"callback of job {job_id} not delivered ({outcome.error}); retrying")
 
 
 def make_worker(runtime: JobRuntime, concurrency: int) -> Worker[JobContext]:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import os
 import signal
 import subprocess
-import threading
 import time
-from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import httpx
@@ -20,8 +15,6 @@ from litestar.testing import TestClient
 
 from service.app import create_app
 from tests.conftest import KHULASA, RedisServer, clean_env, make_settings, served
-
-SECRET = "test-callback-secret"
 
 
 def article(k: int, text: str) -> dict[str, object]:
@@ -83,59 +76,6 @@ def test_single_article_job_and_refusals(example_text: str) -> None:
         assert client.post("/v1/jobs", json={"text": "مرحبا", "callback_url": "ftp://x"}).status_code == 422
         missing = client.get("/v1/jobs/nope")
         assert missing.status_code == 404 and missing.headers["content-type"].startswith("application/problem+json")
-
-
-# -- callbacks ---------------------------------------------------------------------------------------------
-
-
-class Receiver:
-    """A callback receiver on loopback that answers 500 to the first delivery and 200 after."""
-
-    def __init__(self) -> None:
-        self.deliveries: list[tuple[bytes, dict[str, str]]] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                body = self.rfile.read(int(self.headers["content-length"]))
-                receiver.deliveries.append((body, dict(self.headers)))
-                self.send_response(500 if len(receiver.deliveries) == 1 else 200)
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = HTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_port}/hook"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-
-@pytest.fixture
-def receiver() -> Iterator[Receiver]:
-    r = Receiver()
-    yield r
-    r.server.shutdown()
-
-
-def test_callback_is_signed_and_retried_after_a_500(receiver: Receiver, example_text: str) -> None:
-    settings = make_settings(models_load="off", jobs_callback_secret=SECRET)
-    with TestClient(create_app(settings)) as client:
-        r = client.post("/v1/jobs", json={"articles": [article(1, example_text)], "callback_url": receiver.url})
-        job_id = r.json()["id"]
-        wait_done(client.get, job_id)
-        deadline = time.monotonic() + 60
-        while (
-            time.monotonic() < deadline and client.get(f"/v1/jobs/{job_id}").json()["callback"]["status"] != "delivered"
-        ):
-            time.sleep(0.2)
-        callback = client.get(f"/v1/jobs/{job_id}").json()["callback"]
-    assert callback["status"] == "delivered" and callback["attempts"] == 2 and callback["last_status_code"] == 200
-    assert len(receiver.deliveries) == 2
-    body, headers = receiver.deliveries[-1]
-    expected = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
-    assert hmac.compare_digest(headers["X-Khulasa-Signature"], expected)
-    sent = json.loads(body)
-    assert sent["id"] == job_id and sent["status"] == "done" and sent["articles"][0]["digest"]["summary"]["ar"]
 
 
 # -- real Redis, real worker processes ---------------------------------------------------------------------
