@@ -94,6 +94,10 @@ class Jobs(msgspec.Struct, forbid_unknown_fields=True):
     callback_attempts: int = 5
 
 
+class Web(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool = True
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     server: Server = msgspec.field(default_factory=Server)
     limits: Limits = msgspec.field(default_factory=Limits)
@@ -104,6 +108,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     rate_limit: RateLimit = msgspec.field(default_factory=RateLimit)
     cors: Cors = msgspec.field(default_factory=Cors)
     jobs: Jobs = msgspec.field(default_factory=Jobs)
+    web: Web = msgspec.field(default_factory=Web)
 
     def resolve(self, path: str) -> Path:
         """A path from the config, relative to the Khulasa home folder unless absolute."""
