@@ -43,11 +43,11 @@ def with_page(app: Litestar) -> Litestar:
 class LiveServer:
     """uvicorn serving the app in a thread on 127.0.0.1:<free port>, until stop()."""
 
-    def __init__(self, settings: Settings, registry: ModelRegistry | None = None) -> None:
+    def __init__(self, settings: Settings, registry: ModelRegistry | None = None, app: Litestar | None = None) -> None:
         self.settings = settings
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        app = with_page(create_app(settings, registry))
+        app = app or with_page(create_app(settings, registry))
         config = uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
         self.server = uvicorn.Server(config)
         self.thread = threading.Thread(target=self.server.run, name=f"uvicorn-{self.port}", daemon=True)
@@ -56,8 +56,9 @@ class LiveServer:
         self.thread.start()
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
+            # Every app started here serves the page, so the page answering means the server is up.
             with contextlib.suppress(httpx.HTTPError):
-                if httpx.get(f"{self.url}/health/live", timeout=1).status_code == 200:
+                if httpx.get(f"{self.url}/", timeout=1).status_code == 200:
                     return
             if not self.thread.is_alive():
                 break
@@ -75,9 +76,11 @@ class LiveServer:
 
 
 @contextlib.contextmanager
-def live_server(settings: Settings, registry: ModelRegistry | None = None) -> Iterator[LiveServer]:
-    """Start the service, yield it, stop it."""
-    server = LiveServer(settings, registry)
+def live_server(
+    settings: Settings, registry: ModelRegistry | None = None, app: Litestar | None = None
+) -> Iterator[LiveServer]:
+    """Start the service (or `app`), yield it, stop it."""
+    server = LiveServer(settings, registry, app)
     server.start()
     try:
         yield server
@@ -93,6 +96,20 @@ def weight_free(**env: str) -> Settings:
 @pytest.fixture(scope="module")
 def server() -> Iterator[LiveServer]:
     with live_server(weight_free()) as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def model_server(tiny_models: dict[str, Path]) -> Iterator[LiveServer]:
+    """The service with tiny real checkpoints: the translation is gibberish, but real and sentence by sentence."""
+    settings = make_settings(
+        summary_model=str(tiny_models["summary"]),
+        translation_model=str(tiny_models["translation"]),
+        rate_limit_requests_per_minute="100000",
+    )
+    registry = ModelRegistry(settings)
+    registry.load_all()
+    with live_server(settings, registry) as s:
         yield s
 
 

@@ -12,9 +12,8 @@ import httpx
 import pytest
 
 from service.access import hash_key
-from service.models.registry import ModelRegistry
 from tests.browser.conftest import SCREENSHOTS, LiveServer, live_server, weight_free
-from tests.conftest import EXAMPLE, make_settings
+from tests.conftest import EXAMPLE
 
 pytestmark = pytest.mark.browser
 
@@ -247,6 +246,31 @@ def test_falls_back_to_the_plain_endpoint_on_an_old_server(page: Any, server: Li
     assert page.inner_text("#summary-ar") == api_digest(server).json()["summary"]["ar"]
 
 
+@pytest.mark.parametrize(
+    ("status", "retry_after", "advice"),
+    [(429, "7", "انتظر 7 ث"), (503, "3", "بعد 3 ث"), (413, None, "اختصره")],
+)
+def test_problem_before_any_event(
+    page: Any, server: LiveServer, status: int, retry_after: str | None, advice: str
+) -> None:
+    # The stream endpoint refuses before any event (limits, admission): the page shows the problem's words.
+    problem = {"type": "https://khulasa.dev/problems/x", "title": f"title {status}", "status": status, "detail": "d"}
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    page.route(
+        "**/v1/digest/stream",
+        lambda route: route.fulfill(
+            status=status, headers=headers, content_type="application/problem+json", body=json.dumps(problem)
+        ),
+    )
+    page.goto(server.url + "/")
+    page.fill("#article", EXAMPLE.read_text(encoding="utf-8"))
+    page.click("#submit")
+    page.wait_for_selector("#error:not([hidden])")
+    assert page.inner_text("#error-title") == f"title {status}"
+    assert page.inner_text("#error-detail") == "d"
+    assert advice in page.inner_text("#error-advice")
+
+
 def test_summary_is_on_screen_before_the_digest_event(page: Any, server: LiveServer) -> None:
     if not server.stream_endpoint_exists():
         pytest.skip("POST /v1/digest/stream is not served yet (404/405): the page uses the POST /v1/digest fallback")
@@ -257,20 +281,6 @@ def test_summary_is_on_screen_before_the_digest_event(page: Any, server: LiveSer
     rendered = float(results.get_attribute("data-t-summary-rendered"))
     arrived = float(results.get_attribute("data-t-digest-arrived"))
     assert rendered <= arrived
-
-
-@pytest.fixture(scope="module")
-def model_server(tiny_models: dict[str, Path]) -> Iterator[LiveServer]:
-    """The service with tiny real checkpoints: the translation is gibberish, but real and sentence by sentence."""
-    settings = make_settings(
-        summary_model=str(tiny_models["summary"]),
-        translation_model=str(tiny_models["translation"]),
-        rate_limit_requests_per_minute="100000",
-    )
-    registry = ModelRegistry(settings)
-    registry.load_all()
-    with live_server(settings, registry) as s:
-        yield s
 
 
 @pytest.mark.models
