@@ -150,7 +150,8 @@ def test_html_file_picked_from_disk(page: Any, server: LiveServer, tmp_path: Pat
     file.write_text(html, encoding="utf-8")
     page.goto(server.url + "/")
     page.set_input_files("#file", str(file))
-    page.wait_for_function("document.getElementById('article').value.startsWith('<html>')")
+    page.wait_for_selector("#file-name:text-is('article.html')")
+    assert page.input_value("#article") == html
     assert page.input_value("#format") == "html"
     sent: list[dict[str, Any]] = []
     page.on("request", lambda r: sent.append(json.loads(r.post_data)) if r.method == "POST" else None)
@@ -158,6 +159,32 @@ def test_html_file_picked_from_disk(page: Any, server: LiveServer, tmp_path: Pat
     page.wait_for_selector("#results[data-state='done']")
     assert sent and all(body["format"] == "html" for body in sent)
     assert "بسام الصباغ" in page.locator("#people").inner_text()
+
+
+def test_text_file_dropped_with_options(page: Any, server: LiveServer) -> None:
+    page.goto(server.url + "/")
+    page.wait_for_selector("html[data-ready='true']")
+    drop = page.evaluate_handle(
+        """text => {
+            const dt = new DataTransfer();
+            dt.items.add(new File([text], "خبر.txt", {type: "text/plain"}));
+            return dt;
+        }""",
+        ARTICLE,
+    )
+    page.dispatch_event("#article", "drop", {"dataTransfer": drop})
+    page.wait_for_selector("#file-name:text-is('خبر.txt')")  # (wait_for_function would need unsafe-eval)
+    assert page.input_value("#article") == ARTICLE
+    assert page.inner_text("#file-name") == "خبر.txt"
+    page.select_option("#summary-mode", "extractive")
+    page.select_option("#translate-mode", "none")
+    sent: list[dict[str, Any]] = []
+    page.on("request", lambda r: sent.append(json.loads(r.post_data)) if r.method == "POST" else None)
+    page.click("#submit")
+    page.wait_for_selector("#results[data-state='done']")
+    assert sent[-1] == {"text": ARTICLE, "format": "text", "options": {"summary": "extractive", "translate": "none"}}
+    # No English because none was asked for: the page says that, not that a model is missing.
+    assert "لم تُطلب ترجمة إنجليزية" in page.inner_text("#translation-missing")
 
 
 def test_english_interface_toggle(page: Any, server: LiveServer) -> None:
