@@ -31,6 +31,7 @@ from service.jobs.controllers import JobController
 from service.jobs.services import JobService
 from service.models.registry import ModelRegistry
 from service.runtime import Runtime
+from service.web.controllers import WebController
 
 
 def _validation_problem(exc: ValidationException) -> ProblemDetailsException:
@@ -124,6 +125,7 @@ def _middleware(settings: Settings) -> list[Any]:
             exclude=OPEN_PATHS,
             identifier_for_request=rate_limit_identity,
             store="rate_limit",
+            exclude_opt_key="exclude_from_rate_limit",  # the editors' page and its files
         )
         middleware.append(limit.middleware)
     return middleware
@@ -167,7 +169,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             await (runtime.close() if owned else runtime.stop())
 
     return Litestar(
-        route_handlers=[DigestController, JobController, HealthController, PrometheusController],
+        route_handlers=[DigestController, JobController, HealthController, PrometheusController, WebController],
         dependencies={
             "digest_service": Provide(_provide_digests, sync_to_thread=False),
             "job_service": Provide(_provide_jobs, sync_to_thread=False),

@@ -156,6 +156,10 @@ class Jobs(msgspec.Struct, forbid_unknown_fields=True):
             )
 
 
+class Web(msgspec.Struct, forbid_unknown_fields=True):
+    enabled: bool = True
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     server: Server = msgspec.field(default_factory=Server)
     limits: Limits = msgspec.field(default_factory=Limits)
@@ -166,6 +170,7 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     rate_limit: RateLimit = msgspec.field(default_factory=RateLimit)
     cors: Cors = msgspec.field(default_factory=Cors)
     jobs: Jobs = msgspec.field(default_factory=Jobs)
+    web: Web = msgspec.field(default_factory=Web)
 
     def __post_init__(self) -> None:
         if not self.cache.redis_url and self.jobs.workers == 0:

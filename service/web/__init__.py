@@ -1,0 +1,1 @@
+"""The editors' page: one self-contained HTML page at `/` that calls the digest API from the browser."""
