@@ -128,6 +128,8 @@ class EntityFinder:
             # preposition glued to a definite word (للتعاون) and a feminine noun that is no name (جديدة).
             if tok.norm.startswith(("لل", "بال", "كال", "فال")) and not self._is_unit(tok):
                 break
+            if len(name) >= 2 and tok.norm.startswith(("ب", "ل")) and not self._is_unit(tok):
+                break  # محمد ناهيري [بتسجيل] هدف
             rest = tok.norm[1:]
             if (
                 tok.norm.startswith("و")
@@ -176,6 +178,10 @@ class EntityFinder:
             tok = toks[j]
             if not tok.is_word:
                 break
+            if tok.norm in ("باسم", "لشوون", "للشوون"):
+                j += 1
+                skipped += 1
+                continue
             if self._is_given(tok) and not tok.norm.startswith("ال"):
                 break
             complement = (
@@ -318,9 +324,9 @@ class EntityFinder:
                     place, surface, grade = hit
                     if grade >= AFTER_CUE and cue is None:
                         continue
-                    glued = span[0].norm != self.gaz_key(span[0], surface)
-                    after_prep = prev is not None and (prev.norm in _PLACE_PREPOSITIONS or glued)
-                    if grade > ALWAYS and cue is None and not after_prep:
+                    after_prep = prev is not None and prev.norm in _PLACE_PREPOSITIONS
+                    small = grade > ALWAYS and len(surface.replace(" ", "")) < 4
+                    if grade > ALWAYS and cue is None and (not after_prep or small):
                         continue
                     if self._is_adjective_use(toks, i, n):
                         continue
@@ -332,22 +338,21 @@ class EntityFinder:
                     hit_len = n
                     break
                 if not hit_len and cue is not None and self._name_like(tok) and not tok.norm.startswith("و"):
-                    # An unknown name after a cue: ناحية الشافي، مخيم جباليا، مطار الملكة علياء.
-                    surface = tok.surface_bare
+                    # An unknown name after a cue: ناحية الشافي، مخيم جباليا، ملعب محمد الخامس.
+                    n = 1
+                    if cue.keep:
+                        while n < 3 and i + n < len(toks) and self._name_like(toks[i + n]):
+                            n += 1
+                    surface = " ".join([tok.surface_bare, *(t.surface for t in toks[i + 1 : i + n])])
                     name = f"{prev.surface_bare} {surface}" if prev is not None and cue.keep else surface
                     extra = f"{prev.surface_bare if prev else ''} {surface}".strip()
                     note(Place(name, ""), surface, (s, tok.start), extra)
-                    hit_len = 1
+                    hit_len = n
                 i += max(hit_len, 1)
         out = [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
         for e in out:
             e.en = e.en or None
         return out
-
-    @staticmethod
-    def gaz_key(tok: Token, surface: str) -> str:
-        """The normalised form of a place's surface (to tell whether a clitic was taken off)."""
-        return tok.norm if surface.split()[0] == tok.surface else ""
 
     def _is_adjective_use(self, toks: Sequence[Token], i: int, n: int) -> bool:
         """السعودية after a definite noun (الحكومة السعودية) is an adjective, not the country."""
@@ -458,9 +463,19 @@ class EntityFinder:
             if self._place_at([t]) is not None or (n >= 2 and t.norm in {s[0] for s in self.lex.organizations}):
                 n += 1
                 break
-            if n == 1 and not self._is_title(t) and not is_verb(t) and t.norm not in STOP and len(t.norm) >= 3:
-                if t.norm.startswith("و") or self._is_given(t):
-                    break
+            head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in tok.variants)
+            if (
+                n == 1
+                and not head_definite
+                and not self._is_title(t)
+                and not is_verb(t)
+                and len(t.norm) >= 3
+                # جماعة إرهابية، هيئة معنية، محكمة مصرية: an adjective, not a name.
+                and not t.norm.endswith(("ه", "ين", "ون", "يه"))
+                and self._adjective(t) is None
+                and not t.norm.startswith(("و", "ب", "ل", "ف"))
+                and not self._is_given(t)
+            ):
                 n += 1  # شفق نيوز، شرطة الكرخ: an indefinite proper noun right after the head
                 continue
             break
