@@ -163,7 +163,10 @@ class EntityFinder:
         strong = first.norm in _STRONG_GIVEN or first.light in self.lex.given_names
         weak = first.norm in self.names.common_given and not strong
         second = name[1]
-        if weak and not self._is_given(second):
+        if weak and not (
+            second.norm in _NAME_PARTICLES
+            or (self.names.is_frequent_given(second.norm) and second.norm not in self.names.common_given)
+        ):
             return []  # فتح آفاق، أمل كبير: a common word first needs a second given name (جمال عبد الناصر)
         if second.bare.startswith("ال") and not (strong or self.names.is_surname(second.norm)):
             return []
@@ -381,13 +384,13 @@ class EntityFinder:
                     i += 1
                     continue
                 first = toks[i]
-                head_surface = (
-                    next(
-                        (first.surface_for(v) for v in first.variants if self._org_head_variant(v) or v == known[0]),
-                        first.surface_bare,
-                    )
-                    if known
-                    else first.surface_bare
+                head_surface = next(
+                    (
+                        first.surface_for(v)
+                        for v in first.variants
+                        if self._org_head_variant(v) or v in self.lex.ministries or (known and v == known[0])
+                    ),
+                    first.surface_bare,
                 )
                 words = [head_surface, *(t.surface for t in toks[i + 1 : i + span])]
                 surface = " ".join(w for w in words).replace(" »", "»").replace("« ", "«")

@@ -16,6 +16,7 @@ from service.text.arabic import normalize
 
 MIN_GIVEN = 3  # attested at least this often as a given name (rarer entries are mostly noise)
 MIN_SURNAME = 2
+FREQUENT_GIVEN = 20
 
 
 def index_path() -> Path:
@@ -28,8 +29,15 @@ def index_path() -> Path:
 class NameIndex:
     """Given names and surnames (normalised), the common-word given names, and a dictionary romaniser."""
 
-    def __init__(self, given: frozenset[str], surnames: frozenset[str], common_given: frozenset[str]) -> None:
+    def __init__(
+        self,
+        given: frozenset[str],
+        surnames: frozenset[str],
+        common_given: frozenset[str],
+        given_counts: dict[str, int] | None = None,
+    ) -> None:
         self.given = given
+        self.given_counts = given_counts or {}
         self.surnames = surnames
         self.common_given = common_given
         self._translit: object | None = None
@@ -48,6 +56,10 @@ class NameIndex:
     def is_given(self, norm: str) -> bool:
         """A normalised word attested as a given name."""
         return norm in self.given
+
+    def is_frequent_given(self, norm: str) -> bool:
+        """A given name attested often (≥ 20 times): عبد، سامر — not a stray entry such as آفاق."""
+        return self.given_counts.get(norm, 0) >= FREQUENT_GIVEN
 
     def is_surname(self, norm: str) -> bool:
         """A normalised word attested as a surname (with or without ال)."""
@@ -89,6 +101,11 @@ def _load(common_file: Path | None) -> NameIndex:
             "SELECT arabic_key, role, SUM(count) FROM units"
             " WHERE role IN ('given', 'surname') GROUP BY arabic_key, role"
         ).fetchall()
+    counts: dict[str, int] = {}
+    for k, role, n in rows:
+        if role == "given":
+            key = normalize(k.split()[0])
+            counts[key] = counts.get(key, 0) + int(n)
     given = {normalize(k) for k, role, n in rows if role == "given" and n >= MIN_GIVEN and " " not in k}
     # عبد الله، أبو بكر: one unit of two words in the index; the first word starts a name.
     given |= {normalize(k.split()[0]) for k, role, n in rows if role == "given" and n >= MIN_GIVEN and " " in k}
@@ -97,4 +114,5 @@ def _load(common_file: Path | None) -> NameIndex:
     if common_file is not None and common_file.exists():
         lines = common_file.read_text(encoding="utf-8").splitlines()
         common = {w for w in lines if w and not w.startswith("#")}
-    return NameIndex(frozenset(given), frozenset(s for s in surnames if " " not in s), frozenset(common))
+    surnames_one_word = frozenset(s for s in surnames if " " not in s)
+    return NameIndex(frozenset(given), surnames_one_word, frozenset(common), counts)
