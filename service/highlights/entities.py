@@ -1,18 +1,33 @@
-"""People, places and organisations, by rules: titles, given names, appositions and a gazetteer."""
+"""People, places and organisations, by rules: titles, attested names, appositions, gazetteers and head nouns.
+
+Organisations are found first: a place word or nationality adjective inside an organisation's name
+(وكالة الأنباء السعودية) is part of that name, not a place. Nationality adjectives alone are not places.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from service.highlights.lexicon import STOP, STOP_LIGHT, Lexicon, Token, is_verb
-from service.highlights.places import Gazetteer, Place
+from service.highlights.lexicon import STOP, STOP_LIGHT, Lexicon, Token, is_speech_verb, is_verb
+from service.highlights.places import AFTER_CUE, ALWAYS, Gazetteer, Place
 from service.highlights.types import Entities, Entity
 
 # A given name followed by an ال-word (محمد الحلبوسي) is a name for these common ones; for the rest
 # (جمال الطبيعة, "the beauty of nature") the article must give a title first.
 _STRONG_GIVEN = frozenset({"محمد", "احمد", "علي", "حسن", "حسين", "عمر", "عثمان", "خالد", "عبد", "ابو"})
 _MAX_NAME_TOKENS = 4
+_MAX_COMPLEMENTS = 4
+_MAX_ORG_TOKENS = 7
+# Particles inside a name: عبد الله، أبو زيد، فيصل بن فرحان، آل سعود.
+_NAME_PARTICLES = frozenset({"بن", "ابن", "بنت", "ابو", "ال", "عبد", "ولد", "دي", "فان", "فون", "دو", "لا"})
+# Pronoun suffixes a title can carry: وزعيمها، ورئيسه، مستشارهم.
+_TITLE_SUFFIXES = ("هما", "هم", "ها", "ه")
+# Prepositions after which a small town's name counts as the place (في قرية …, من بلدة …).
+_PLACE_PREPOSITIONS = frozenset(
+    {"في", "من", "الي", "قرب", "نحو", "شمال", "جنوب", "شرق", "غرب", "وسط", "داخل", "بمدينه", "حتي", "عبر"}
+)
+_QUOTES = "«»“”\"'„"
 
 
 @dataclass
@@ -22,6 +37,7 @@ class _Found:
     forms: dict[str, None] = field(default_factory=dict)  # ordered set
     mentions: int = 0
     first: tuple[int, int] = (10**9, 0)
+    words: tuple[str, ...] = ()  # normalised words of the canonical name (people)
 
     def to_entity(self) -> Entity:
         return Entity(self.canonical, self.en, list(self.forms), self.mentions)
@@ -37,71 +53,183 @@ class EntityFinder:
     def __init__(self, lexicon: Lexicon, gazetteer: Gazetteer) -> None:
         self.lex = lexicon
         self.gaz = gazetteer
+        self.names = lexicon.names
+        self._org_spans: list[set[int]] = []
 
-    # -- people -------------------------------------------------------------------------------------
-    def _is_given(self, tok: Token) -> bool:
-        return tok.light in self.lex.given_names
-
+    # -- shared ------------------------------------------------------------------------------------
     def _is_title(self, tok: Token) -> bool:
-        return any(v in self.lex.titles for v in tok.variants)
+        for v in tok.variants:
+            if v in self.lex.titles:
+                return True
+            for suffix in _TITLE_SUFFIXES:
+                if v.endswith(suffix) and len(v) - len(suffix) >= 3:
+                    stem = v[: -len(suffix)]
+                    # رئيسه → رئيس; the ة of وزيرة turns into ت before a suffix (وزيرتها).
+                    if stem in self.lex.titles or (stem.endswith("ت") and stem[:-1] + "ه" in self.lex.titles):
+                        return True
+        return False
+
+    def _place_at(self, span: Sequence[Token]) -> tuple[Place, str, int] | None:
+        """The place these tokens name, its surface form (clitic off) and the context it needs."""
+        rest = [t.norm for t in span[1:]]
+        for first in span[0].variants:
+            if hit := self.gaz.lookup([first, *rest]):
+                surface = " ".join([span[0].surface_for(first), *(t.surface for t in span[1:])])
+                return hit[0], surface, hit[1]
+        return None
+
+    def _adjective(self, tok: Token) -> tuple[Place, str] | None:
+        """The country a nationality adjective points to, with the adjective's surface form."""
+        for variant in tok.variants:
+            if place := self.gaz.adjective(variant):
+                return place, tok.surface_for(variant)
+        return None
+
+    def _is_given(self, tok: Token) -> bool:
+        return tok.light in self.lex.given_names or (tok.norm in self.names.given and tok.light not in STOP_LIGHT)
+
+    def _is_unit(self, tok: Token) -> bool:
+        """An attested part of a name (given name or surname)."""
+        return self._is_given(tok) or self.names.is_surname(tok.norm) or tok.norm in _NAME_PARTICLES
 
     def _name_like(self, tok: Token) -> bool:
         return (
             tok.is_word
             and len(tok.bare) >= 2
             and tok.light not in STOP_LIGHT
+            and tok.norm not in self.lex.not_names
             and not self._is_title(tok)
             and not is_verb(tok)
-            and self._place_at([tok]) is None
+            and not self._always_place(tok)
             and self._adjective(tok) is None
-            and tok.bare not in self.lex.organization_heads
+            and not any(v in self.lex.organization_heads for v in tok.variants)
+            and self.gaz.cue(tok.norm) is None
             and not tok.surface.isdigit()
+            and not tok.surface[0].isascii()
         )
 
+    def _always_place(self, tok: Token) -> bool:
+        hit = self._place_at([tok])
+        return hit is not None and hit[2] == ALWAYS
+
+    # -- people ------------------------------------------------------------------------------------
     def _read_name(self, toks: Sequence[Token], j: int, after_title: bool) -> list[Token]:
-        """A full name starting at j (a given name and what follows), or after a title one surname."""
+        """A person's name starting at j: a given name and what follows, or after a title a foreign name."""
         if j >= len(toks) or not self._name_like(toks[j]):
             return []
-        if self._is_given(toks[j]):
-            name = [toks[j]]
-            k = j + 1
-            while k < len(toks) and len(name) < _MAX_NAME_TOKENS and self._name_like(toks[k]):
-                name.append(toks[k])
-                k += 1
-                if toks[k - 1].bare.startswith("ال"):  # a family name with the article ends the name
-                    break
-            if len(name) >= 2:
-                strong = toks[j].bare in _STRONG_GIVEN or after_title
-                if strong or not name[1].bare.startswith("ال"):
-                    return name
+        first = toks[j]
+        name = [first]
+        k = j + 1
+        while k < len(toks) and len(name) < _MAX_NAME_TOKENS and self._name_like(toks[k]):
+            tok = toks[k]
+            if tok.norm.startswith("ال") and not (after_title or self._is_unit(tok)) and len(name) >= 2:
+                break
+            # A word glued to و starts a new phrase (… وهو، وزوجته), never a name's next part; so do a
+            # preposition glued to a definite word (للتعاون) and a feminine noun that is no name (جديدة).
+            if tok.norm.startswith(("لل", "بال", "كال", "فال")) and not self._is_unit(tok):
+                break
+            if len(name) >= 2 and tok.norm.startswith(("ب", "ل")) and not self._is_unit(tok):
+                break  # محمد ناهيري [بتسجيل] هدف
+            rest = tok.norm[1:]
+            if (
+                tok.norm.startswith("و")
+                and not self._is_unit(tok)
+                and (rest in STOP or rest.startswith("ال") or rest in self.names.given or rest in self.lex.titles)
+            ):
+                break
+            if tok.norm.endswith("ه") and not self._is_unit(tok):
+                break
+            name.append(tok)
+            k += 1
+            if tok.bare.startswith("ال") and tok.norm not in _NAME_PARTICLES:
+                break  # a family name with the article ends the name
+        while name and name[-1].norm in _NAME_PARTICLES:
+            name.pop()
+        if not name:
             return []
-        if not after_title:
+        if after_title:
+            if len(name) == 1:
+                tok = name[0]
+                # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
+                if tok.norm.endswith("ه") and not self._is_unit(tok):
+                    return []
+                if tok.norm[:1] in "لب" and not self._is_unit(tok):
+                    return []
+                if tok.norm.startswith("ال") and not self.names.is_surname(tok.norm):
+                    return []
+            return name
+        if not self._is_given(first) or len(name) < 2:
             return []
-        tok = toks[j]
-        nxt = toks[j + 1] if j + 1 < len(toks) else None
-        boundary = nxt is None or not nxt.is_word or nxt.norm in STOP or is_verb(nxt) or self._is_title(nxt)
-        # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
-        if boundary and not tok.norm.startswith("ال") and not tok.norm.endswith("ه") and tok.norm[:1] not in "لب":
-            return [tok]
-        return []
+        strong = first.norm in _STRONG_GIVEN or first.light in self.lex.given_names
+        weak = first.norm in self.names.common_given and not strong
+        second = name[1]
+        if weak and not (
+            second.norm in _NAME_PARTICLES
+            or (self.names.is_frequent_given(second.norm) and second.norm not in self.names.common_given)
+        ):
+            return []  # فتح آفاق، أمل كبير: a common word first needs a second given name (جمال عبد الناصر)
+        if second.bare.startswith("ال") and not (strong or self.names.is_surname(second.norm)):
+            return []
+        if not (strong or self._is_unit(second)):
+            return []
+        return name
 
-    def _people_in(self, toks: Sequence[Token]) -> list[list[Token]]:
+    def _after_title(self, toks: Sequence[Token], i: int) -> list[Token]:
+        """The name a title at i introduces, its complements skipped (وزير الخارجية الفرنسي، جان نويل بارو)."""
+        j, skipped = i + 1, 0
+        while j < len(toks) and skipped < _MAX_COMPLEMENTS:
+            tok = toks[j]
+            if not tok.is_word:
+                break
+            if tok.norm in ("باسم", "لشوون", "للشوون"):
+                j += 1
+                skipped += 1
+                continue
+            if self._is_given(tok) and not tok.norm.startswith("ال"):
+                break
+            complement = (
+                tok.bare.startswith("ال")
+                or self._adjective(tok) is not None
+                or self._place_at([tok]) is not None
+                or tok.norm in ("باسم", "لشوون", "للشوون", "عام")
+                or self._is_title(tok)
+            )
+            if not complement:
+                break
+            j += 1
+            skipped += 1
+        if j < len(toks) and toks[j].surface == "،" and skipped:
+            j += 1  # apposition: وزير الخارجية الفرنسي، جان نويل بارو،
+        name = self._read_name(toks, j, after_title=True)
+        if not name and skipped:
+            # الرئيس الأسد: the one word after the title was the surname, not a complement.
+            tok = toks[i + 1]
+            nxt = toks[i + 2] if i + 2 < len(toks) else None
+            boundary = nxt is None or not nxt.is_word or nxt.norm in STOP or is_verb(nxt)
+            if (
+                boundary
+                and tok.norm.startswith("ال")
+                and self.names.is_surname(tok.norm)
+                and tok.norm not in self.lex.not_names
+                and self._adjective(tok) is None
+                and self._place_at([tok]) is None
+            ):
+                name = [tok]
+        return name
+
+    def _people_in(self, toks: Sequence[Token], org: set[int]) -> list[list[Token]]:
         names: list[list[Token]] = []
-        for i, tok in enumerate(toks):
+        i = 0
+        while i < len(toks):
+            tok = toks[i]
+            name: list[Token] = []
+            if i in org:
+                i += 1
+                continue
             if self._is_title(tok):
-                j, skipped = i + 1, 0
-                # Skip the title's complements: الخارجية السوري، الإيراني، للشؤون الدولية.
-                while (
-                    j < len(toks)
-                    and skipped < 3
-                    and toks[j].is_word
-                    and (toks[j].bare.startswith("ال") or self._adjective(toks[j]) is not None)
-                    and not self._is_given(toks[j])
-                ):
-                    j += 1
-                    skipped += 1
-                if name := self._read_name(toks, j, after_title=True):
-                    names.append(name)
+                name = self._after_title(toks, i)
+            elif tok.surface == "،" and i + 1 < len(toks) and self._is_title(toks[i + 1]) and names:
+                pass
             elif tok.surface == "،" and i + 1 < len(toks) and self._is_title(toks[i + 1]):
                 # Apposition: علي أكبر أحمديان، أمين المجلس ...
                 k = i - 1
@@ -110,21 +238,44 @@ class EntityFinder:
                 start = next((m for m in range(k + 1, i) if self._is_given(toks[m])), None)
                 if start is not None and i - start >= 2:
                     names.append(list(toks[start:i]))
-            elif self._is_given(tok) and (name := self._read_name(toks, i, after_title=False)):
+            elif self._is_given(tok):
+                name = self._read_name(toks, i, after_title=False)
+            elif is_speech_verb(tok) and i + 1 < len(toks) and self._is_given(toks[i + 1]):
+                name = self._read_name(toks, i + 1, after_title=False)
+            if name:
                 names.append(name)
+                i = max(i + 1, toks.index(name[-1]) + 1) if name[-1] in toks else i + 1
+            else:
+                i += 1
         return names
 
     def people(self, sentences: Sequence[Sequence[Token]]) -> list[Entity]:
-        """Each person once: full names merge with later surname-only mentions (صباغ، الصباغ)."""
+        """Each person once: full names merge with surname mentions, spelling variants and patronymics."""
         by_key: dict[str, _Found] = {}
         for s, toks in enumerate(sentences):
-            for name in self._people_in(toks):
+            org = self._org_spans[s] if s < len(self._org_spans) else set()
+            for name in self._people_in(toks, org):
                 key = _key(name[-1].bare)
-                full = " ".join(t.surface for t in name)
-                found = by_key.setdefault(key, _Found(full, first=(s, name[0].start)))
-                if len(name) > len(found.canonical.split()):
-                    found.canonical = full
+                full = " ".join(t.surface_bare if n == 0 else t.surface for n, t in enumerate(name))
+                words = tuple(_key(t.bare) for t in name)
+                found = by_key.get(key)
+                if found is None:
+                    # فيصل بن فرحان آل سعود and فيصل بن فرحان: the same first name and a shared word.
+                    found = next(
+                        (
+                            f
+                            for f in by_key.values()
+                            if len(words) > 1 and f.words[:1] == words[:1] and f.words[-1:] == words[-1:]
+                        ),
+                        None,
+                    )
+                if found is None:
+                    found = by_key.setdefault(key, _Found(full, first=(s, name[0].start), words=words))
+                by_key.setdefault(key, found)
+                if len(name) > len(found.words):
+                    found.canonical, found.words = full, words
                 found.forms[full] = None
+        people = list({id(f): f for f in by_key.values()}.values())
         # Count every mention by surname, and note the forms the article uses.
         for toks in sentences:
             for tok in toks:
@@ -136,102 +287,211 @@ class EntityFinder:
                         hit.mentions += 1
                         hit.forms.setdefault(tok.surface_for(variant), None)
                         break
-        found_people = sorted(by_key.values(), key=lambda f: f.first)
-        return [f.to_entity() for f in found_people]
+        for f in people:
+            f.mentions = max(f.mentions, 1)
+            f.en = self.names.english(f.canonical)
+        return [f.to_entity() for f in sorted(people, key=lambda f: f.first)]
 
-    # -- places -------------------------------------------------------------------------------------
-    def _place_at(self, span: Sequence[Token]) -> tuple[Place, str] | None:
-        """The place these tokens name, with its surface form (glued clitic taken off)."""
-        rest = [t.norm for t in span[1:]]
-        for first in span[0].variants:
-            if place := self.gaz.place([first, *rest]):
-                return place, " ".join([span[0].surface_for(first), *(t.surface for t in span[1:])])
-        return None
-
-    def _adjective(self, tok: Token) -> tuple[Place, str] | None:
-        """The country a nationality adjective points to, with the adjective's surface form."""
-        for variant in tok.variants:
-            if place := self.gaz.adjective(variant):
-                return place, tok.surface_for(variant)
-        return None
-
+    # -- places ------------------------------------------------------------------------------------
     def places(self, sentences: Sequence[Sequence[Token]]) -> list[Entity]:
-        """Places named (longest gazetteer match) or pointed to by a nationality adjective."""
+        """Places named: gazetteer names graded by context, and names after a cue word (محافظة الأنبار)."""
         found: dict[str, _Found] = {}
 
-        def note(place: Place, surface: str, pos: tuple[int, int]) -> None:
+        def note(place: Place, surface: str, pos: tuple[int, int], extra: str | None = None) -> None:
             f = found.setdefault(place.ar, _Found(place.ar, place.en, first=pos))
             f.mentions += 1
             f.forms.setdefault(surface, None)
+            if extra:
+                f.forms.setdefault(extra, None)
 
         for s, toks in enumerate(sentences):
+            org = self._org_spans[s] if s < len(self._org_spans) else set()
             i = 0
             while i < len(toks):
                 tok = toks[i]
-                if not tok.is_word:
+                if not tok.is_word or i in org:
                     i += 1
                     continue
+                prev = toks[i - 1] if i else None
+                cue = None
+                if prev is not None and prev.is_word and (i - 1) not in org:
+                    cue = next((c for v in prev.variants if (c := self.gaz.cue(v))), None)
                 hit_len = 0
                 for n in range(min(self.gaz.longest, len(toks) - i), 0, -1):
                     span = toks[i : i + n]
-                    if all(t.is_word for t in span) and (hit := self._place_at(span)):
-                        note(*hit, (s, tok.start))
-                        hit_len = n
-                        break
-                if not hit_len and (hit := self._adjective(tok)):
-                    note(*hit, (s, tok.start))
+                    if not all(t.is_word for t in span) or any(i + m in org for m in range(n)):
+                        continue
+                    hit = self._place_at(span)
+                    if hit is None:
+                        continue
+                    place, surface, grade = hit
+                    if grade >= AFTER_CUE and cue is None:
+                        continue
+                    after_prep = prev is not None and prev.norm in _PLACE_PREPOSITIONS
+                    small = grade > ALWAYS and len(surface.replace(" ", "")) < 4
+                    if grade > ALWAYS and cue is None and (not after_prep or small):
+                        continue
+                    if self._is_adjective_use(toks, i, n):
+                        continue
+                    extra = f"{prev.surface_bare if prev else ''} {surface}".strip() if cue else None
+                    if cue and cue.keep and prev is not None:
+                        place = Place(f"{prev.surface_bare} {place.ar}", f"{place.en}")
+                        surface = extra or surface
+                    note(place, surface, (s, tok.start), extra)
+                    hit_len = n
+                    break
+                if not hit_len and cue is not None and self._name_like(tok) and not tok.norm.startswith("و"):
+                    # An unknown name after a cue: ناحية الشافي، مخيم جباليا، ملعب محمد الخامس.
+                    n = 1
+                    if cue.keep:
+                        while n < 3 and i + n < len(toks) and self._name_like(toks[i + n]):
+                            n += 1
+                    surface = " ".join([tok.surface_bare, *(t.surface for t in toks[i + 1 : i + n])])
+                    name = f"{prev.surface_bare} {surface}" if prev is not None and cue.keep else surface
+                    extra = f"{prev.surface_bare if prev else ''} {surface}".strip()
+                    note(Place(name, ""), surface, (s, tok.start), extra)
+                    hit_len = n
                 i += max(hit_len, 1)
-        return [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
+        out = [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
+        for e in out:
+            e.en = e.en or None
+        return out
 
-    # -- organisations ------------------------------------------------------------------------------
+    def _is_adjective_use(self, toks: Sequence[Token], i: int, n: int) -> bool:
+        """السعودية after a definite noun (الحكومة السعودية) is an adjective, not the country."""
+        if n != 1 or i == 0:
+            return False
+        tok, prev = toks[i], toks[i - 1]
+        return (
+            tok.norm.startswith("ال")
+            and self._adjective(tok) is not None
+            and prev.is_word
+            and prev.bare.startswith("ال")
+            and prev.norm not in STOP
+        )
+
+    # -- organisations -----------------------------------------------------------------------------
     def organizations(self, sentences: Sequence[Sequence[Token]]) -> list[Entity]:
         """Known organisations, ministries by portfolio (الخارجية السورية) and heads with a name after."""
         found: dict[str, _Found] = {}
+        self._org_spans = []
         for s, toks in enumerate(sentences):
+            spans: set[int] = set()
             i = 0
             while i < len(toks):
-                span = self._organization_at(toks, i)
+                span, known = self._organization_at(toks, i)
                 if not span:
                     i += 1
                     continue
-                surface = " ".join([toks[i].surface_bare, *(t.surface for t in toks[i + 1 : i + span])])
-                known = self.lex.organization_names.get(
-                    tuple([toks[i].bare, *(t.norm for t in toks[i + 1 : i + span])])
+                first = toks[i]
+                head_surface = next(
+                    (
+                        first.surface_for(v)
+                        for v in first.variants
+                        if self._org_head_variant(v) or v in self.lex.ministries or (known and v == known[0])
+                    ),
+                    first.surface_bare,
                 )
-                canonical = known or surface
-                f = found.setdefault(canonical, _Found(canonical, first=(s, toks[i].start)))
+                words = [head_surface, *(t.surface for t in toks[i + 1 : i + span])]
+                surface = " ".join(w for w in words).replace(" »", "»").replace("« ", "«")
+                surface = surface.replace('" ', '"') if surface.count('"') else surface
+                canonical = self.lex.organization_names.get(known) if known else None
+                canonical = canonical or surface
+                f = found.setdefault(canonical, _Found(canonical, first=(s, first.start)))
+                f.en = self.lex.organization_english.get(canonical)
                 f.mentions += 1
                 f.forms.setdefault(surface, None)
+                spans.update(range(i, i + span))
                 i += span
+            self._org_spans.append(spans)
+        # A short form of a longer name found in the same article (منظمة الصحة → منظمة الصحة العالمية).
+        names = sorted(found, key=len, reverse=True)
+        for short in names:
+            for long in names:
+                if long != short and long in found and short in found and long.startswith(short + " "):
+                    target = found[long]
+                    src = found.pop(short)
+                    target.mentions += src.mentions
+                    for form in src.forms:
+                        target.forms.setdefault(form, None)
+                    target.first = min(target.first, src.first)
+                    break
         return [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
 
-    def _organization_at(self, toks: Sequence[Token], i: int) -> int:
-        """How many tokens an organisation's name starting at i takes (0: none starts there)."""
+    def _org_head_variant(self, v: str) -> bool:
+        return v in self.lex.organization_heads
+
+    def _organization_at(self, toks: Sequence[Token], i: int) -> tuple[int, tuple[str, ...]]:
+        """How many tokens an organisation's name starting at i takes (0: none), and its known key."""
         tok = toks[i]
         if not tok.is_word:
-            return 0
+            return 0, ()
         for seq in self.lex.organizations:
             n = len(seq)
-            if i + n <= len(toks) and toks[i].bare == seq[0] and all(toks[i + k].norm == seq[k] for k in range(1, n)):
-                return n
+            if (
+                i + n <= len(toks)
+                and any(v == seq[0] for v in tok.variants)
+                and all(toks[i + k].norm == seq[k] for k in range(1, n))
+            ):
+                return n, seq
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if tok.bare in self.lex.ministries:
             # الخارجية السورية (the ministry), not وزير الخارجية السوري (the minister's title).
             prev = toks[i - 1] if i else None
             if nxt and nxt.norm.endswith("يه") and self._adjective(nxt) and not (prev and self._is_title(prev)):
-                return 2
-            return 0
-        if tok.bare in self.lex.organization_heads:
-            n = 1
-            while i + n < len(toks) and n < 5 and toks[i + n].is_word and toks[i + n].norm.startswith(("ال", "لل")):
+                return 2, ()
+            return 0, ()
+        if not any(self._org_head_variant(v) for v in tok.variants):
+            return 0, ()
+        n = 1
+        while i + n < len(toks) and n < _MAX_ORG_TOKENS:
+            t = toks[i + n]
+            if t.surface in _QUOTES and n == 1:
+                # A quoted name: جامعة "الملك سعود" / شركة «أرامكو».
+                close = next(
+                    (m for m in range(i + n + 1, min(len(toks), i + n + 7)) if toks[m].surface in _QUOTES), None
+                )
+                if close is None:
+                    break
+                n = close - i + 1
+                break
+            if not t.is_word or t.norm in self.lex.not_organization_parts or t.norm in STOP:
+                break
+            if t.norm.startswith(("ال", "لل")):
                 n += 1
-                if self._adjective(toks[i + n - 1]):
+                if self._adjective(t):
                     break  # a nationality adjective closes the name
-            return n if n > 1 else 0
-        return 0
+                continue
+            # A proper noun after the head or its chain: جامعة القاهرة، شركة أرامكو، وكالة ... ناسا.
+            if self._place_at([t]) is not None or (n >= 2 and t.norm in {s[0] for s in self.lex.organizations}):
+                n += 1
+                break
+            head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in tok.variants)
+            if (
+                n == 1
+                and not head_definite
+                and not self._is_title(t)
+                and not is_verb(t)
+                and len(t.norm) >= 3
+                # جماعة إرهابية، هيئة معنية، محكمة مصرية: an adjective, not a name.
+                and not t.norm.endswith(("ه", "ين", "ون", "يه"))
+                and self._adjective(t) is None
+                and not t.norm.startswith(("و", "ب", "ل", "ف"))
+                and not self._is_given(t)
+            ):
+                n += 1  # شفق نيوز، شرطة الكرخ: an indefinite proper noun right after the head
+                continue
+            break
+        if n <= 1:
+            return 0, ()
+        last = toks[i + n - 1]
+        if last.norm in self.lex.not_organization_parts:
+            return 0, ()
+        return n, ()
 
 
 def find_entities(sentences: Sequence[Sequence[Token]], lexicon: Lexicon, gazetteer: Gazetteer) -> Entities:
     """People, places and organisations of an article, each once, in order of first mention."""
     finder = EntityFinder(lexicon, gazetteer)
-    return Entities(finder.people(sentences), finder.places(sentences), finder.organizations(sentences))
+    organizations = finder.organizations(sentences)  # first: their spans are neither places nor people
+    return Entities(finder.people(sentences), finder.places(sentences), organizations)

@@ -3,23 +3,37 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from service.highlights.names import NameIndex
 from service.text.arabic import STOPWORDS, clitic_variants, light_normalize, normalize, strip_clitic
 from service.text.resources import read_toml
 
 _TOKEN = re.compile(r"[\w\u0621-\u065f\u0670-\u06d3]+|[^\w\s]")
 
 # Verbs that introduce reported speech (normalised), with their feminine and participle forms.
-_SPEECH = "قال اكد اضاف اوضح اعتبر شدد اشار صرح لفت نوه ذكر تابع ختم اعلن حذر دعا راي وصف كشف اكدت قالت اضافت اوضحت"
+_SPEECH = (
+    "قال اكد اضاف اوضح اعتبر شدد اشار صرح لفت نوه ذكر تابع ختم اعلن حذر دعا راي وصف كشف اكدت قالت اضافت اوضحت"
+    " ابرز اعرب افاد بين علق رد اردف استطرد طالب نفى اقر اعترف كتب غرد نقل ابلغ اشاد ناشد حث توقع"
+)
 SPEECH_VERBS = frozenset(normalize(w) for w in _SPEECH.split()) | frozenset(normalize(w) + "ت" for w in _SPEECH.split())
 SPEECH_PARTICIPLES = frozenset(
-    normalize(w) for w in "مضيفا مؤكدا مشيرا معتبرا موضحا مشددا لافتا منوها محذرا مضيفة مؤكدة مشيرة".split()
+    normalize(w)
+    for w in (
+        "مضيفا مؤكدا مشيرا معتبرا موضحا مشددا لافتا منوها محذرا مضيفة مؤكدة مشيرة قائلا قائلة متابعا مبينا"
+        " مردفا معربا مطالبا داعيا مستدركا موضحة مشددة معتبرة لافتة"
+    ).split()
 )
 # Other verbs that end a name when they follow it (التقى، ناقش ...).
-_OTHER_VERBS = frozenset(normalize(w) for w in "التقى التقت ناقش ناقشا بحث بحثا زار استقبل دعا وصل غادر".split())
+_OTHER_VERBS = frozenset(
+    normalize(w)
+    for w in (
+        "التقى التقت ناقش ناقشا بحث بحثا زار استقبل دعا وصل غادر يقول تقول يرى ترى يؤكد تؤكد اجرى اجرت تلقى"
+        " ترأس ترأست افتتح افتتحت وقع وقعت شارك شاركت اتصل اتصلت بحثت قام قامت عقد عقدت هو هي وهو وهي كان كانت"
+    ).split()
+)
 TIME_WORDS = frozenset(
     normalize(w)
     for w in "اليوم أمس غدا الأربعاء الخميس الجمعة السبت الأحد الاثنين الثلاثاء صباح مساء ظهر الليلة".split()
@@ -108,6 +122,10 @@ class Lexicon:
     organization_names: dict[tuple[str, ...], str]
     organization_heads: frozenset[str]
     ministries: frozenset[str]
+    organization_english: dict[str, str] = field(default_factory=dict)  # canonical Arabic → English
+    not_names: frozenset[str] = frozenset()  # words that follow a title but are never a name (السابق)
+    not_organization_parts: frozenset[str] = frozenset()  # المركز [الأول], اللجنة [التي]: no name follows
+    names: NameIndex = field(default_factory=NameIndex.empty)
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -118,7 +136,12 @@ class Lexicon:
 @lru_cache(maxsize=4)
 def _load(path: Path) -> Lexicon:
     data = read_toml(path)
-    orgs = {tuple(normalize(w) for w in name.split()): name for name in data.get("organizations", [])}
+    known: dict[str, str] = dict(data.get("known_organizations", {}))
+    names_list = [*data.get("organizations", []), *known]
+    aliases: dict[str, str] = dict(data.get("organization_aliases", {}))
+    orgs = {tuple(normalize(w) for w in name.split()): name for name in names_list}
+    orgs |= {tuple(normalize(w) for w in alias.split()): canonical for alias, canonical in aliases.items()}
+    common = data.get("common_given_file")
     return Lexicon(
         given_names=frozenset(light_normalize(w) for w in data.get("given_names", "").split()),
         titles=frozenset(normalize(w) for w in data.get("titles", "").split()),
@@ -126,4 +149,10 @@ def _load(path: Path) -> Lexicon:
         organization_names=orgs,
         organization_heads=frozenset(normalize(w) for w in data.get("organization_heads", "").split()),
         ministries=frozenset(normalize(w) for w in data.get("ministries", "").split()),
+        organization_english=known,
+        not_names=frozenset(normalize(w) for w in data.get("not_names", "").split()),
+        not_organization_parts=frozenset(normalize(w) for w in data.get("not_organization_parts", "").split()),
+        names=NameIndex.load(path.parent / common if common else None)
+        if data.get("attested_names", True)
+        else NameIndex.empty(),
     )

@@ -96,7 +96,7 @@ def server() -> Iterator[LiveServer]:
         yield s
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def model_server(tiny_models: dict[str, Path]) -> Iterator[LiveServer]:
     """The service with tiny real checkpoints: the translation is gibberish, but real and sentence by sentence."""
     settings = make_settings(
@@ -117,7 +117,7 @@ def chromium_path() -> Path:
     return CHROMIUM
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser(chromium_path: Path) -> Iterator[Any]:
     try:
         from playwright import sync_api
