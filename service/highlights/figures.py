@@ -9,7 +9,11 @@ from service.highlights.types import Figure, FigureKind
 from service.text.arabic import normalize
 from service.text.segment import Sentence
 
-_NUM = r"[0-9٠-٩۰-۹]+(?:[.,٫٬][0-9٠-٩۰-۹]+)*"
+# A number starts where a chain of digit groups starts, and its digit runs are atomic: what may follow a
+# number never starts with a digit, so nothing is lost, while a 50,000-digit run (or a chain 1.1.1…) is no
+# longer backtracked through from every one of its digits (quadratic).
+_D = "[0-9٠-٩۰-۹]"
+_NUM = rf"(?<!{_D})(?<!{_D}[.,٫٬])(?>{_D}+)(?:[.,٫٬](?>{_D}+))*"
 _SCALE = r"(?:\s+(?:ألف|آلاف|الف|مليون|ملايين|مليار|مليارات|ترليون|تريليون))?"
 _CURRENCY = (
     r"(?:دولار(?:ا|ات)?|يورو|ليرة|ليرات|ريال(?:ات)?|جنيه(?:ات)?|درهم|دراهم|دينار(?:ا)?|دنانير|تومان"
@@ -46,13 +50,14 @@ def find_figures(sentences: Sequence[Sentence]) -> list[Figure]:
     """Every figure once per sentence, the most specific kind winning (a percentage is not also a number)."""
     out: list[Figure] = []
     for sentence in sentences:
-        taken: list[tuple[int, int]] = []
+        # Characters already part of a figure: one check per match costs its length, not the figure count.
+        taken = bytearray(len(sentence.text))
         found: list[tuple[int, Figure]] = []
         for kind, pattern in _PATTERNS:
             for m in pattern.finditer(sentence.text):
-                if any(a < m.end() and m.start() < b for a, b in taken):
+                if taken.find(1, m.start(), m.end()) != -1:
                     continue
-                taken.append((m.start(), m.end()))
+                taken[m.start() : m.end()] = b"\x01" * (m.end() - m.start())
                 value = None if kind == "date" and not re.search(_NUM, m.group()) else _value(m.group())
                 found.append((m.start(), Figure(m.group(), kind, value, sentence.index)))
         out.extend(f for _, f in sorted(found, key=lambda x: x[0]))
