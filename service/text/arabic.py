@@ -48,7 +48,7 @@ def normalize(text: str) -> str:
 def arabic_ratio(text: str) -> tuple[float, int, int]:
     """Share of all letters (any script, str.isalpha) that are Arabic; with the Arabic and the other
     letters' counts. Chinese text with one Arabic word is not Arabic: every script counts against it."""
-    letters = "".join(filter(str.isalpha, text))
+    letters = "".join(filter(str.isalpha, text.replace(_TATWEEL, "")))  # tatweel is a stretch, not a letter
     ar = len(_ARABIC_SCRIPT.findall(letters))
     other = len(letters) - ar
     return (ar / len(letters) if letters else 0.0), ar, other

@@ -95,7 +95,8 @@ _FOREIGN = frozenset({"svg", "math"})
 _TAG = re.compile(r"<(/?)([A-Za-z][^\t\n\f\r />]*)")
 # The rest of a tag up to its ">", with quoted attribute values (which may hold ">"). Atomic and possessive:
 # no backtracking, so each character is read once.
-_TAG_REST = re.compile(r"""(?>[^>"'=]+|=\s*"[^"]*"|=\s*'[^']*'|[="'])*+>""")
+# A value whose quote never closes runs to the end, as in a parser: then nothing matches.
+_TAG_REST = re.compile(r"""(?>[^>"'=]+|=\s*"[^"]*"|=\s*'[^']*'|=(?!\s*["'])|["'])*+>""")
 _RAW_END: dict[str, re.Pattern[str]] = {
     name: re.compile(rf"</{name}[\t\n\f\r />]", re.IGNORECASE) for name in _RAW_TEXT
 }
