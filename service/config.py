@@ -46,7 +46,10 @@ class Server(msgspec.Struct, forbid_unknown_fields=True):
 
 class Limits(msgspec.Struct, forbid_unknown_fields=True):
     max_article_chars: Annotated[int, Meta(ge=100)] = 60_000
-    max_body_bytes: Annotated[int, Meta(ge=1024)] = 1_048_576
+    # A whole web page (menus, scripts, comments around the story) may be this long before extraction.
+    max_page_chars: Annotated[int, Meta(ge=1000)] = 2_000_000
+    max_html_depth: Annotated[int, Meta(ge=16, le=10_000)] = 256
+    max_body_bytes: Annotated[int, Meta(ge=1024)] = 4_194_304
     min_arabic_ratio: Annotated[float, Meta(gt=0, le=1)] = 0.5
     max_in_flight: Positive = 4
     request_timeout_seconds: PositiveFloat = 120.0

@@ -106,3 +106,8 @@ class GlossaryTooLarge(Problem):
 
 class GlossaryEntryNotFound(Problem):
     slug, title_text, code = "glossary-entry-not-found", "No such glossary entry", st.HTTP_404_NOT_FOUND
+
+
+class MarkupTooDeep(Problem):
+    # 413 like an article that is too long: the request asks for more work than the server will do.
+    slug, title_text, code = "markup-too-deep", "The HTML is nested too deeply", st.HTTP_413_REQUEST_ENTITY_TOO_LARGE

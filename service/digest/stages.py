@@ -41,8 +41,10 @@ from service.summary.abstractive import SUMMARY_ROLE
 from service.summary.extractive import ExtractiveSummarizer
 from service.summary.protocol import SummaryResult
 from service.text import resources
-from service.text.arabic import ARABIC_LETTER, arabic_ratio
+from service.text.arabic import ARABIC_LETTER, arabic_ratio, strip_controls
 from service.text.clean import Furniture, clean_article
+from service.text.html import check_markup_depth
+from service.text.page import extract_page, is_whole_page
 from service.text.rank import SentenceRanker
 from service.text.segment import Article, segment
 from service.translation.seq2seq import TRANSLATION_ROLE
@@ -350,11 +352,15 @@ def check_request(request: DigestRequest, settings: Settings) -> None:
             "send valid UTF-16 pairs or plain UTF-8"
         ) from None
     limit = settings.limits.max_article_chars
-    allowed = limit * (HTML_MARKUP_ALLOWANCE if request.format == "html" else 1)
+    if request.format == "html" and is_whole_page(text):
+        allowed, rule = settings.limits.max_page_chars, "limits.max_page_chars, for a whole web page"
+    elif request.format == "html":
+        allowed, rule = limit * HTML_MARKUP_ALLOWANCE, f"limits.max_article_chars = {limit}, times 4 for HTML markup"
+    else:
+        allowed, rule = limit, "limits.max_article_chars"
     if len(text) > allowed:
         raise ArticleTooLarge(
-            f"the article is {len(text)} characters; the limit is {allowed} (limits.max_article_chars = {limit}"
-            f"{', times 4 for HTML markup' if request.format == 'html' else ''}). Split it or raise the limit.",
+            f"the article is {len(text)} characters; the limit is {allowed} ({rule}). Split it or raise the limit.",
             extra={"limit": allowed, "received": len(text)},
         )
     if not text.strip():
@@ -362,9 +368,16 @@ def check_request(request: DigestRequest, settings: Settings) -> None:
 
 
 def prepare(request: DigestRequest, resources: TextResources, settings: Settings) -> Article:
-    """Clean and segment the article; refuse it when nothing Arabic is left to digest."""
-    clean = clean_article(request.text, request.format, resources.furniture)
-    article = segment(clean, request.title)
+    """Clean and segment the article; refuse it when nothing Arabic is left to digest. A whole web page is
+    first reduced to its article (trafilatura), with the page's own headline as the title."""
+    text, fmt, title = request.text, request.format, request.title
+    depth = settings.limits.max_html_depth
+    if fmt == "html" and is_whole_page(text):
+        check_markup_depth(text, depth)
+        page = extract_page(text)
+        text, fmt, title = page.text, "text", title or page.title
+    clean = clean_article(text, fmt, resources.furniture, max_html_depth=depth)
+    article = segment(clean, strip_controls(title) if title else None)
     body = " ".join(s.text for s in article.sentences)
     if len(body) > settings.limits.max_article_chars:
         raise ArticleTooLarge(

@@ -218,7 +218,7 @@ _PATTERNS: list[tuple[FigureKind, re.Pattern[str], FigureValue]] = [
     ("percent", re.compile(rf"{_B}{_CLITIC}{_N}{_SCALE}\s?{_PERCENT}(?=\W|$)"), _amount),
     (
         "money",
-        re.compile(rf"{_B}{_CLITIC}{_N}{_SCALE}\s*{_CURRENCY}{_E}|(?<=[$€£])\s?(?P<m>{_NUM}){_SCALE}{_E}"),
+        re.compile(rf"{_B}{_CLITIC}{_N}{_SCALE}\s*{_CURRENCY}{_E}|[$€£]\s?(?P<m>{_NUM}){_SCALE}{_E}"),
         lambda m: _amount(m) if m.group("n") else _plain(_digits(m.group("m"))),
     ),
     (

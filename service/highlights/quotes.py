@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Sequence
 
@@ -14,14 +15,18 @@ _MIN_QUOTE_WORDS = 3  # shorter quoted text is a term or a name in scare quotes,
 _TRIM = " \t\"'«»“”„.,،:؛;"
 # Where reported speech starts after its verb: أن / إن / a colon.
 _INTRO = re.compile(r"(?:^|\s)(?:[وف]?[أإا]نّ?[َُِّ]*|:)\s*")
+# Every place _INTRO's core can start after a space (zero-width, so overlapping places are all found).
+_INTRO_AT = re.compile(r"(?=\s(?:[وف]?[أإا]ن|:))")
+_CLOSERS = re.compile("[”»]")
 
 
 def _speaker_after(toks: Sequence[Token], k: int) -> list[Token]:
     """The name right after a speech verb: أكد [الصباغ] لأحمديان / وأضاف [أحمديان]:"""
     name: list[Token] = []
-    for tok in toks[k + 1 :]:
+    # A name is at most three words: look at no more (slicing the whole tail cost O(n) per verb).
+    for tok in toks[k + 1 : k + 4]:
         # A word glued to ل or ب names who was spoken to (لأحمديان), not who spoke.
-        if not tok.is_word or tok.light in STOP_LIGHT or tok.norm[:1] in "لب" or len(name) == 3:
+        if not tok.is_word or tok.light in STOP_LIGHT or tok.norm[:1] in "لب":
             break
         name.append(tok)
     return name
@@ -45,23 +50,91 @@ class _SpeakerResolver:
         return " ".join(t.surface for t in name) or None
 
 
-def _speaker_before(
-    toks: Sequence[Token],
-    before: int,
-    resolver: _SpeakerResolver,
-    sentence_speaker: str | None,
-) -> tuple[str | None, bool]:
-    """Speaker named by the last speech verb before a character offset; (speaker, verb found)."""
-    for k in range(len(toks) - 1, -1, -1):
-        tok = toks[k]
-        if tok.start >= before:
-            continue
-        if is_speech_verb(tok):
-            name = _speaker_after(toks, k)
+class _SpeechIndex:
+    """Where a sentence's speech verbs and participles stand, found once so that every lookup is a
+    binary search: attribution costs O(n log n) in the sentence's length, however many quotes it holds."""
+
+    def __init__(self, toks: Sequence[Token]) -> None:
+        self.toks = toks
+        self.at: list[int] = []  # token indexes of speech verbs and participles, in order
+        self.is_verb: list[bool] = []  # a verb (names its speaker after it), else a participle
+        for k, tok in enumerate(toks):
+            if is_speech_verb(tok):
+                self.at.append(k)
+                self.is_verb.append(True)
+            elif is_speech_participle(tok):
+                self.at.append(k)
+                self.is_verb.append(False)
+        self.starts = [toks[k].start for k in self.at]
+
+    def last_before(self, offset: int, not_before: int = 0) -> int | None:
+        """Position in `at` of the last speech word starting in [not_before, offset), if any."""
+        i = bisect.bisect_left(self.starts, offset) - 1
+        return i if i >= 0 and self.starts[i] >= not_before else None
+
+    def speaker_before(
+        self, before: int, resolver: _SpeakerResolver, sentence_speaker: str | None
+    ) -> tuple[str | None, bool]:
+        """Speaker named by the last speech verb before a character offset; (speaker, verb found)."""
+        i = self.last_before(before)
+        if i is None:
+            return sentence_speaker, False
+        if self.is_verb[i]:
+            name = _speaker_after(self.toks, self.at[i])
             return (resolver.resolve(name) if name else sentence_speaker), True
-        if is_speech_participle(tok):
-            return sentence_speaker, True
-    return sentence_speaker, False
+        return sentence_speaker, True
+
+
+class _Intros:
+    """Where reported speech may open (أن / إن / a colon after a space), found once per sentence.
+
+    `after(start, end)` answers what `_INTRO.search(text, start, end)` answers, in O(log n): the first
+    place the core (space + أن or colon) matches at or after `start`, if the match fits before `end`.
+    Cores hold no space, so no later place can fit when the first one does not."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [m.start() for m in _INTRO_AT.finditer(text)]
+
+    def after(self, start: int, end: int) -> re.Match[str] | None:
+        k = bisect.bisect_left(self.starts, start)
+        return _INTRO.match(self.text, self.starts[k], end) if k < len(self.starts) else None
+
+
+def _stray_pieces(text: str, spans: list[tuple[int, int]], speech: _SpeechIndex) -> list[tuple[int, int]]:
+    """Quotes closed by a mark no opener matched (… مضيفاً أن الظروف … تستمر”): each runs from the
+    reported-speech opener after the last speech word before it."""
+    pieces: list[tuple[int, int]] = []
+    span_starts = [a for a, _ in spans]
+    span_ends = [b for _, b in spans]
+    intros: _Intros | None = None
+    taken_to = 0  # end of the last stray quote: a later stray mark cannot reach back over it
+    for m in _CLOSERS.finditer(text):
+        pos = m.start()
+        k = bisect.bisect_right(span_starts, pos) - 1
+        if k >= 0 and pos < span_ends[k]:
+            continue  # inside a matched quotation
+        # Look back a bounded stretch, and never past a closed quotation: a stray mark far from its verb
+        # is no quote.
+        k = bisect.bisect_right(span_ends, pos) - 1
+        prev_end = max(span_ends[k] if k >= 0 else 0, taken_to, pos - _MAX_LOOKBACK, 0)
+        i = speech.last_before(pos, not_before=prev_end)
+        if i is None:
+            continue
+        intros = intros or _Intros(text)
+        intro = intros.after(speech.toks[speech.at[i]].end, pos)
+        if intro:
+            pieces.append((intro.end(), pos))
+            if _body(text, intro.end(), pos) is not None:
+                # A quote was taken: a later stray mark after no new verb would only repeat it, longer.
+                taken_to = pos + 1
+    return pieces
+
+
+def _body(text: str, a: int, b: int) -> str | None:
+    """The quoted words between two offsets, or None when they are too few to be a statement."""
+    body = text[a:b].strip(_TRIM)
+    return body if len(body.split()) >= _MIN_QUOTE_WORDS else None
 
 
 def find_quotes(sentences: Sequence[Sentence], people: Sequence[Entity]) -> list[Quote]:
@@ -72,37 +145,22 @@ def find_quotes(sentences: Sequence[Sentence], people: Sequence[Entity]) -> list
     for sentence in sentences:
         text = sentence.text
         toks = tokenize(text)
+        speech = _SpeechIndex(toks)
         # The sentence's subject: whoever its first speech verb names.
-        first_verb = next((k for k, t in enumerate(toks) if is_speech_verb(t)), None)
+        first_verb = next((k for k, verb in zip(speech.at, speech.is_verb, strict=True) if verb), None)
         subject = resolver.resolve(_speaker_after(toks, first_verb)) if first_verb is not None else None
         spans = quote_spans(text)
-        pieces: list[tuple[int, int]] = [(a + 1, b - 1) for a, b in spans]
-        # A closing mark no opener matched (… مضيفاً أن الظروف … تستمر”): the quote runs from the
-        # reported-speech opener that follows the last speech verb before it.
-        for m in re.finditer("[”»]", text):
-            pos = m.start()
-            if any(a <= pos < b for a, b in spans):
-                continue
-            # Look back a bounded stretch: a stray mark far from its verb is no quote, and many stray
-            # marks in a long sentence must not cost quadratic time.
-            prev_end = max([b for a, b in spans if b <= pos] + [pos - _MAX_LOOKBACK, 0])
-            verb = next(
-                (t for t in reversed(tokenize(text[prev_end:pos])) if is_speech_verb(t) or is_speech_participle(t)),
-                None,
-            )
-            if verb is None:
-                continue
-            intro = _INTRO.search(text, prev_end + verb.end, pos)
-            if intro:
-                pieces.append((intro.end(), pos))
+        pieces = [(a + 1, b - 1) for a, b in spans]
+        if "”" in text or "»" in text:
+            pieces.extend(_stray_pieces(text, spans, speech))
         for a, b in sorted(pieces):
-            body = text[a:b].strip(_TRIM)
-            if len(body.split()) < _MIN_QUOTE_WORDS:
+            body = _body(text, a, b)
+            if body is None:
                 continue
-            speaker, found = _speaker_before(toks, a, resolver, subject)
+            speaker, found = speech.speaker_before(a, resolver, subject)
             if not found:
                 # Attribution after the quote: “…”، قال الصباغ.
-                speaker, found = _speaker_before(toks, len(text) + 1, resolver, subject)
+                speaker, found = speech.speaker_before(len(text) + 1, resolver, subject)
             speaker = speaker or (last_speaker if found else None)
             quotes.append(Quote(speaker, body, None, sentence.index))
             last_speaker = speaker or last_speaker

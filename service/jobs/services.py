@@ -12,6 +12,7 @@ from service.errors import InvalidJob
 from service.jobs import webhooks
 from service.jobs.schemas import JobAccepted, JobRequest
 from service.jobs.store import JobStore
+from service.text.arabic import strip_controls
 
 
 class JobService:
@@ -77,7 +78,8 @@ class JobService:
             raise InvalidJob(f"callback_url {exc.reason}", extra={"field": "callback_url"}) from None
 
     async def _record_and_enqueue(self, job_id: str, request: JobRequest) -> None:
-        articles = request.batch()
+        # The caller's ref is echoed back: controls and bidi overrides are taken out first.
+        articles = [msgspec.structs.replace(a, ref=strip_controls(a.ref) if a.ref else a.ref) for a in request.batch()]
         await self.store.create(job_id, [msgspec.to_builtins(a) for a in articles], request.callback_url)
         if request.callback_url and request.callback_include_digests:
             # Before any article is enqueued, so no delivery can read the record without it.

@@ -12,9 +12,11 @@ _DIACRITICS = re.compile("[\u0610-\u061a\u064b-\u065f\u0670\u06d6-\u06ed]")
 _ALEF = str.maketrans({"أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا", "ى": "ي", "ة": "ه", "ؤ": "و", "ئ": "ي"})
 _DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 _SPACES = re.compile(r"[^\S\n]+")
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")  # C0 and C1 controls but tab and newlines
 
 ARABIC_LETTER = re.compile("[\u0621-\u064a\u066e-\u06d3\u06fa-\u06ff]")
+# The Arabic script's blocks: base, supplement, extended-A and the presentation forms.
+_ARABIC_SCRIPT = re.compile("[\u0600-\u06ff\u0750-\u077f\u08a0-\u08ff\ufb50-\ufdff\ufe70-\ufeff]")
 LATIN_LETTER = re.compile(r"[A-Za-z\u00c0-\u024f]")
 WORD = re.compile(r"[\w\u0621-\u064a\u0670-\u06d3]+")
 
@@ -44,11 +46,28 @@ def normalize(text: str) -> str:
 
 
 def arabic_ratio(text: str) -> tuple[float, int, int]:
-    """Share of letters that are Arabic, with the Arabic and Latin letter counts."""
-    ar = len(ARABIC_LETTER.findall(text))
-    lat = len(LATIN_LETTER.findall(text))
-    total = ar + lat
-    return (ar / total if total else 0.0), ar, lat
+    """Share of all letters (any script, str.isalpha) that are Arabic; with the Arabic and the other
+    letters' counts. Chinese text with one Arabic word is not Arabic: every script counts against it."""
+    letters = "".join(filter(str.isalpha, text.replace(_TATWEEL, "")))  # tatweel is a stretch, not a letter
+    ar = len(_ARABIC_SCRIPT.findall(letters))
+    other = len(letters) - ar
+    return (ar / len(letters) if letters else 0.0), ar, other
+
+
+# Characters that must never come back in a string echoed from the input: C0 and C1 controls (NUL ...),
+# DEL, and the bidi embeddings, overrides, isolates and marks that can make echoed text read otherwise.
+_BIDI = "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+_STRIP_CONTROLS = {
+    **{c: (" " if chr(c).isspace() else None) for c in [*range(0x20), *range(0x7F, 0xA0)]},
+    **{ord(c): None for c in _BIDI},
+}
+
+
+def strip_controls(text: str) -> str:
+    """The text without control characters or bidi controls: safe to echo (a ref, a title, a removed line).
+
+    Whitespace controls (tab, newlines, vertical tab ...) become a space, the others are dropped."""
+    return text.translate(_STRIP_CONTROLS)
 
 
 _PREFIXES = ("وال", "بال", "كال", "فال", "لل", "ال", "و", "ف", "ب", "ل", "ك")

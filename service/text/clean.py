@@ -6,8 +6,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from service.text.arabic import clean_display, normalize
-from service.text.html import Block, html_to_blocks
+from service.text.arabic import clean_display, normalize, strip_controls
+from service.text.html import MAX_HTML_DEPTH, Block, html_to_blocks
 from service.text.resources import read_toml
 
 
@@ -46,10 +46,12 @@ class CleanArticle:
     removed: list[str] = field(default_factory=list)
 
 
-def clean_article(text: str, fmt: str, furniture: Furniture) -> CleanArticle:
-    """Parse (HTML) or split (text), clean each line for display and drop furniture lines."""
+def clean_article(text: str, fmt: str, furniture: Furniture, max_html_depth: int = MAX_HTML_DEPTH) -> CleanArticle:
+    """Parse (HTML) or split (text), clean each line for display and drop furniture lines.
+
+    HTML nested deeper than `max_html_depth` is refused with MarkupTooDeep before it is parsed."""
     # Plain text is one block split into lines below; its headings are recognised by segmentation.
-    raw_blocks = html_to_blocks(text) if fmt == "html" else [Block("paragraph", text)]
+    raw_blocks = html_to_blocks(text, max_html_depth) if fmt == "html" else [Block("paragraph", text)]
     blocks: list[Block] = []
     removed: list[str] = []
     for block in raw_blocks:
@@ -59,7 +61,8 @@ def clean_article(text: str, fmt: str, furniture: Furniture) -> CleanArticle:
             if not line:
                 continue
             if furniture.matches(line):
-                removed.append(raw.strip())
+                # Listed as sent, but with no control or bidi character: `removed` is echoed to the caller.
+                removed.append(strip_controls(raw).strip())
             else:
                 blocks.append(Block(block.kind, line))
     return CleanArticle(blocks, removed)

@@ -16,7 +16,9 @@ _QUOTE_CLOSERS = {"«": "»", "“": "”“", "„": "”“", '"': '"', "”":
 _MAX_QUOTE_CHARS = 2000
 
 # A sentence ends at . ! ? ؟ (any run of them, a closing quote allowed after) before a space or the end.
-_BOUNDARY = re.compile(r'[.!?؟]+[»”"]?(?=\s|$)')
+# The look-behind and the possessive run keep the scan linear: a run of 50,000 stops with no space after
+# it is tried once, not once per stop (which backtracked through the rest of the run each time).
+_BOUNDARY = re.compile(r'(?<![.!?؟])[.!?؟]++[»”"]?(?=\s|$)')
 # One-letter tokens and these words take a full stop without ending the sentence.
 _ABBREVIATIONS = frozenset({"د", "م", "ه", "ص", "ق", "ج", "ت", "ش", "mr", "mrs", "dr", "st", "prof", "no", "vs"})
 _SENTENCE_END = re.compile(r"[.!?؟:،,;؛…]$")
@@ -58,28 +60,44 @@ class Article:
         return "\n".join(lines)
 
 
+def _positions(text: str, marks: str) -> list[int]:
+    """Sorted offsets of every character of `marks` in text (one C-speed scan per mark)."""
+    out: list[int] = []
+    for mark in marks:
+        i = text.find(mark)
+        while i != -1:
+            out.append(i)
+            i = text.find(mark, i + 1)
+    out.sort()
+    return out
+
+
+def _next_at(positions: list[int], after: int) -> int:
+    """The first offset in `positions` greater than `after`, or a huge number."""
+    k = bisect.bisect_right(positions, after)
+    return positions[k] if k < len(positions) else 1 << 62
+
+
 def quote_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of each quotation in a paragraph, marks included; unmatched marks are skipped."""
+    """(start, end) of each quotation in a paragraph, marks included; unmatched marks are skipped.
+
+    Each opener finds its closer through sorted mark positions (a binary search), never a scan of the
+    text after it: a paragraph of 59,000 opening marks costs O(n log n), not 59,000 scans of 2,000 chars.
+    """
+    if not any(mark in text for mark in _QUOTE_CLOSERS):
+        return []
+    closer_positions = {closers: _positions(text, closers) for closers in set(_QUOTE_CLOSERS.values())}
+    interrupters = _positions(text, "“«")  # what stops a misplaced ” from opening
     spans: list[tuple[int, int]] = []
-    i, n = 0, len(text)
-    while i < n:
-        closers = _QUOTE_CLOSERS.get(text[i])
-        if closers is None:
-            i += 1
+    i = 0
+    for start in _positions(text, "".join(_QUOTE_CLOSERS)):
+        if start < i:
+            continue  # inside the quotation just closed
+        mark = text[start]
+        end = _next_at(closer_positions[_QUOTE_CLOSERS[mark]], start)
+        if end >= start + _MAX_QUOTE_CHARS or (mark == "”" and _next_at(interrupters, start) < end):
             continue
-        end = -1
-        for j in range(i + 1, min(n, i + _MAX_QUOTE_CHARS)):
-            ch = text[j]
-            if ch in closers:
-                end = j
-                break
-            # A misplaced ” cannot open a quote that another opener interrupts.
-            if text[i] == "”" and ch in "“«":
-                break
-        if end == -1:
-            i += 1
-            continue
-        spans.append((i, end + 1))
+        spans.append((start, end + 1))
         i = end + 1
     return spans
 

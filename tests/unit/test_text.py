@@ -109,7 +109,8 @@ def test_html_parser_keeps_paragraphs_and_headings_and_drops_scripts_styles_comm
 
 def test_deeply_nested_html_does_not_exhaust_recursion() -> None:
     html = "<div>" * 5000 + "<p>نص عميق جدا.</p>" + "</div>" * 5000
-    assert [b.text for b in html_to_blocks(html)] == ["نص عميق جدا."]
+    # Past the default depth limit on purpose: the walk itself must not recurse.
+    assert [b.text for b in html_to_blocks(html, max_depth=10_000)] == ["نص عميق جدا."]
 
 
 def test_html_article_segments_like_the_text_one(example_text: str) -> None:
