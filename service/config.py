@@ -50,8 +50,9 @@ class Server(msgspec.Struct, forbid_unknown_fields=True):
     timeout_keep_alive: Positive = 5
     # Open connections (and requests in progress) past which new requests are answered 503.
     limit_concurrency: Positive = 500
-    # Largest request head (request line and headers) in bytes; larger is refused with 400.
-    max_header_bytes: Annotated[int, Meta(ge=1024, le=1_048_576)] = 16_384
+    # A request head still incomplete past this many bytes is refused with 400 (h11's limit; a head that
+    # arrives whole in one read is bounded by the read size instead).
+    h11_max_incomplete_event_size: Annotated[int, Meta(ge=1024, le=1_048_576)] = 16_384
 
 
 class Limits(msgspec.Struct, forbid_unknown_fields=True):
