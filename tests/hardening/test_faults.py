@@ -13,6 +13,7 @@ import subprocess
 import time
 import tomllib
 from collections.abc import Iterator
+from datetime import timedelta
 from pathlib import Path
 
 import httpx
@@ -93,6 +94,35 @@ def test_the_default_cache_is_the_bounded_store_and_stays_within_its_settings(ex
             assert len(store) <= 4
         assert client.get(f"/v1/digest/{ids[0]}").status_code == 404  # the oldest left
         assert client.get(f"/v1/digest/{ids[-1]}").status_code == 200
+
+
+class RefusingWrites(BoundedMemoryStore):
+    """A primary that reads but refuses writes while `full` (what a Redis at maxmemory with noeviction does)."""
+
+    full = True
+
+    async def set(self, key: str, value: str | bytes, expires_in: int | timedelta | None = None) -> None:
+        if self.full:
+            raise redis.exceptions.OutOfMemoryError("command not allowed when used memory > 'maxmemory'.")
+        await super().set(key, value, expires_in)
+
+
+async def test_a_key_whose_write_failed_stays_in_the_process_until_its_window_ends() -> None:
+    clock = Clock()
+    primary = RefusingWrites(100, 100_000, clock=clock)
+    primary.full = False
+    await primary.set("n", "2", expires_in=60)  # a count Redis held before it filled up
+    primary.full = True
+    store = FallbackStore(primary, BoundedMemoryStore(100, 100_000, clock=clock))
+    assert await store.get("n") == b"2"
+    await store.set("n", "3", expires_in=60)  # refused by the primary: kept in the process from this value
+    assert await store.get("n") == b"3" and store.write_error
+    primary.full = False  # Redis has room again, but this window's count stays where it is counted
+    await store.set("n", "4", expires_in=60)
+    assert await store.get("n") == b"4" and await primary.get("n") == b"2"
+    clock.now += 61  # the window ended: back to the primary
+    await store.set("n", "1", expires_in=60)
+    assert await primary.get("n") == b"1" and store.write_error is None
 
 
 # -- a full Redis (finding 7) ------------------------------------------------------------------------------
