@@ -3,7 +3,6 @@ digest (identity, translations, entities) and one spelling per person."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -246,7 +245,6 @@ def test_the_one_spelling_guarantee_on_the_tiny_models(tiny_client: Client) -> N
     """Structure only: every sentence naming a glossary person carries the person's form (the tiny model writes
     gibberish, so the post-edit has little to rewrite here; see the README for what it does on real output)."""
     text = EXAMPLE.read_text(encoding="utf-8")
-    t0 = time.perf_counter()
     d = _digest(tiny_client, {"text": text, "options": {"summary": "extractive"}})
     pairs = d["translation"]["sentences"]
     people = {e["ar"]: e for e in d["highlights"]["entities"]["people"]}
@@ -254,4 +252,3 @@ def test_the_one_spelling_guarantee_on_the_tiny_models(tiny_client: Client) -> N
     assert pezeshkian["en"] == "Masoud Pezeshkian"
     full = [i for i in pezeshkian["sentences"] if "مسعود بزشكيان" in pairs[i]["ar"]]
     assert full and all("Masoud Pezeshkian" in pairs[i]["en"] for i in full)
-    print(f"tiny-model digest with glossary: {time.perf_counter() - t0:.2f} s")
