@@ -178,6 +178,23 @@ class Web(msgspec.Struct, forbid_unknown_fields=True):
     enabled: bool = True
 
 
+class SummarySettings(msgspec.Struct, forbid_unknown_fields=True):
+    """What to do with an abstractive summary that states facts the article lacks (see README "Trust")."""
+
+    # flag: deliver it and list the facts; drop_sentence: leave out the sentences holding them (extractive
+    # when none is left); extractive: deliver the extractive summary instead.
+    on_unsupported: Literal["flag", "drop_sentence", "extractive"] = "drop_sentence"
+    # A summary sentence whose best article sentences cover less of its content than this gets no source.
+    min_source_score: Annotated[float, Meta(ge=0, le=1)] = 0.3
+
+
+class GlossarySettings(msgspec.Struct, forbid_unknown_fields=True):
+    """The newsroom glossary: the file every newsroom shares, and the bound on each newsroom's own list."""
+
+    file: str = "config/glossary.toml"
+    max_entries: Annotated[int, Meta(ge=1, le=5000)] = 5000
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     server: Server = msgspec.field(default_factory=Server)
     limits: Limits = msgspec.field(default_factory=Limits)
@@ -189,6 +206,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     cors: Cors = msgspec.field(default_factory=Cors)
     jobs: Jobs = msgspec.field(default_factory=Jobs)
     web: Web = msgspec.field(default_factory=Web)
+    summary: SummarySettings = msgspec.field(default_factory=SummarySettings)
+    glossary: GlossarySettings = msgspec.field(default_factory=GlossarySettings)
 
     def __post_init__(self) -> None:
         if not self.cache.redis_url and self.jobs.workers == 0:
@@ -220,6 +239,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
 
 
+def _fields(struct: Any) -> dict[str, Any]:
+    return {f.name: f.type for f in msgspec.structs.fields(struct)}
+
+
 def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
     """Turn KHULASA_<SECTION>_<KEY> variables into a nested dict of raw strings."""
     sections = {f.name: f.type for f in msgspec.structs.fields(Settings)}
@@ -229,9 +252,12 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
             continue
         rest = name.removeprefix("KHULASA_").lower()
         section = next((s for s in sections if rest.startswith(s + "_")), "")
+        role = _ROLE_MODEL.fullmatch(name)
+        if role and section and rest.removeprefix(section + "_") in _fields(sections[section]):
+            role = None  # a setting of that section, not a model role (no section has a `model` key today)
         if name in ENV_ALIASES:
             section, key = ENV_ALIASES[name]
-        elif not section and (role := _ROLE_MODEL.fullmatch(name)):
+        elif role:
             layer.setdefault("models", {}).setdefault("overrides", {})[role.group(1).lower()] = raw
             continue
         else:
@@ -241,7 +267,7 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
                     f"{', '.join(sections)}, or KHULASA_<ROLE>_MODEL"
                 )
             key = rest.removeprefix(section + "_")
-            fields = {f.name: f.type for f in msgspec.structs.fields(sections[section])}
+            fields = _fields(sections[section])
             if key not in fields:
                 raise ConfigError(
                     f"unknown setting {name}: [{section}] has no key {key!r} (it has {', '.join(fields)})"
