@@ -70,7 +70,7 @@ def _read_text(path: Path) -> str:
 
 
 # What a user loses when a model role is missing, in the banner's and `make run`'s words.
-_MISSING = {"summary": "extractive summary only", "translation": "no English"}
+_MISSING = {"summary": "extractive summary", "translation": "no English"}
 
 
 def _missing_capabilities(runtime: Runtime) -> list[str]:
@@ -234,7 +234,12 @@ def models_convert(force: bool, config_path: Path | None) -> None:
         except ImportError:
             raise click.ClickException("ctranslate2 is not installed: pip install 'khulasa[ct2]'") from None
         except Exception as exc:
-            click.echo(f"{role}: cannot convert {spec.model}: {_reason(exc)}", err=True)
+            why = (
+                "not in the local Hugging Face cache: run `khulasa models pull` first"
+                if isinstance(exc, OSError) and not spec.is_local
+                else _reason(exc)
+            )
+            click.echo(f"{role}: cannot convert {spec.model}: {why}", err=True)
             failed = True
             continue
         click.echo(f"{role}: {spec.model} → {out} ({spec.quantization})")
@@ -448,8 +453,6 @@ def jobs_submit(
     from tqdm import tqdm
 
     articles, unreadable = _read_batch(source)
-    for name, reason in unreadable:
-        click.echo(f"skipped {name}: {reason}", err=True)
     if not articles:
         raise click.ClickException(f"nothing to submit: no article in {source} could be read")
     headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
@@ -481,7 +484,8 @@ def jobs_submit(
                     f"the service refused the job ({r.status_code}): {' '.join(r.text.split())[:500]}"
                 )
             job_ids.append(r.json()["id"])
-        click.echo(f"{len(articles)} articles in {len(job_ids)} job(s): {', '.join(job_ids)}", err=True)
+        skipping = f" ({len(unreadable)} file(s) skipped, listed at the end)" if unreadable else ""
+        click.echo(f"{len(articles)} articles in {len(job_ids)} job(s): {', '.join(job_ids)}{skipping}", err=True)
         wait = min(0.1, poll)  # short jobs are seen done at once; long ones are polled every `poll` seconds
         with tqdm(total=len(articles), unit="article", file=sys.stderr) as bar:
             while True:
@@ -513,10 +517,13 @@ def jobs_submit(
     ended = [t for v in views.values() if (t := _timestamp(v.get("finished_at"))) is not None]
     elapsed = max(ended) - min(begun) if begun and len(ended) == len(views) else time.monotonic() - started
     rate = f"{done / elapsed * 60:.1f} articles/min" if elapsed > 0 and done else "no articles done"
+    for _, reason in unreadable:
+        click.echo(f"skipped: {reason}", err=True)
     for ref, reason in failures:
         click.echo(f"failed {ref}: {reason}", err=True)
     where = f", results in {out}" if out else (" (--out FILE to keep the results)" if to_terminal else "")
     skipped = f", {len(unreadable)} skipped" if unreadable else ""
-    click.echo(f"{done} done, {failed} failed{skipped}, {elapsed:.1f} s ({rate}){where}", err=True)
+    seconds = f"{elapsed:.2f}" if elapsed < 10 else f"{elapsed:.1f}"
+    click.echo(f"{done} done, {failed} failed{skipped}, {seconds} s ({rate}){where}", err=True)
     if failed or unreadable or done == 0:
         sys.exit(1)
