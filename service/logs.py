@@ -35,7 +35,7 @@ LOG_RECORDS_DROPPED = Counter(
 )
 
 # Loggers of the libraries under the service: their records go to the root handler, rendered as JSON.
-LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "saq", "litestar", "httpx")
+LIBRARY_LOGGERS = ("uvicorn", "uvicorn.error", "saq", "litestar")
 # Paths polled by orchestrators and Prometheus: logged at debug so that info logs hold real traffic.
 QUIET_PATHS = ("/health/", "/metrics")
 # An outage the service is built to survive (Redis away, a peer refusing): a warning line, not a traceback.
@@ -50,16 +50,26 @@ _DIGEST_ID = re.compile(rb'^\{"id":"([0-9a-f]{8,64})"')
 
 class SafeStreamHandler(logging.StreamHandler[TextIO]):
     """A stream handler that never raises and never prints a logging-error block: a record it cannot format or
-    write is dropped and counted."""
+    write is dropped and counted. Without a stream it writes to whatever `sys.stderr` is at the time."""
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        super().__init__(stream)
+        self.fixed = stream
 
     def emit(self, record: logging.LogRecord) -> None:
         """Format and write one record; on any failure drop it and count it."""
         try:
             line = self.format(record)
-            self.stream.write(line + self.terminator)
-            self.flush()
+            stream = self.fixed if self.fixed is not None else sys.stderr
+            stream.write(line + self.terminator)
+            stream.flush()
         except Exception:
             self.handleError(record)
+
+    def flush(self) -> None:
+        """Flush, never raising (the stdlib calls this at exit too)."""
+        with contextlib.suppress(Exception):
+            super().flush()
 
     def handleError(self, record: logging.LogRecord) -> None:
         """Count the dropped record (the stdlib default prints a traceback to stderr for each one)."""
@@ -112,8 +122,8 @@ def formatter() -> logging.Formatter:
 
 
 def configure(level: str | int = "info", stream: TextIO | None = None) -> SafeStreamHandler:
-    """Send every log of the process (structlog, uvicorn, SAQ, Litestar) as JSON lines to `stream` (stderr),
-    at `level` and above. Idempotent: a second call replaces the handler."""
+    """Send every log of the process (structlog, uvicorn, SAQ, Litestar) as JSON lines to `stream` (default:
+    the current sys.stderr), at `level` and above. Idempotent: a second call replaces the handler."""
     numeric = level if isinstance(level, int) else logging.getLevelName(level.upper())
     structlog.configure(
         processors=[
@@ -126,7 +136,7 @@ def configure(level: str | int = "info", stream: TextIO | None = None) -> SafeSt
         wrapper_class=structlog.stdlib.BoundLogger,
         cache_logger_on_first_use=False,  # a later configure() (tests, the CLI) must take effect everywhere
     )
-    handler = SafeStreamHandler(stream if stream is not None else sys.stderr)
+    handler = SafeStreamHandler(stream)
     handler.setFormatter(formatter())
     root = logging.getLogger()
     for old in [h for h in root.handlers if isinstance(h, SafeStreamHandler)]:
@@ -142,10 +152,18 @@ def configure(level: str | int = "info", stream: TextIO | None = None) -> SafeSt
     access = logging.getLogger("uvicorn.access")
     access.handlers.clear()
     access.disabled = True
+    # httpx logs every request's full URL at info (a callback URL may carry a token): warnings only.
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(max(numeric, logging.WARNING))
     # SAQ is noisy at info (every job) and warns on every shutdown with a grace period of 0.
     logging.getLogger("saq").setLevel(max(numeric, logging.WARNING))
     logging.raiseExceptions = False  # belt and braces: a handler we do not own prints no error block either
     return handler
+
+
+def current_stream() -> TextIO | None:
+    """The stream the configured handler writes to (None: sys.stderr at the time of each record)."""
+    return next((h.fixed for h in logging.getLogger().handlers if isinstance(h, SafeStreamHandler)), None)
 
 
 class RequestLog:
@@ -223,7 +241,7 @@ class _LitestarLogging(StructLoggingConfig):
 
     def configure(self) -> Callable[..., Any]:
         """Route everything through the one JSON handler; return structlog's logger getter."""
-        configure(self.level)
+        configure(self.level, current_stream())  # an app built later keeps the stream chosen before it
         return structlog.get_logger  # type: ignore[no-any-return]
 
     @staticmethod
