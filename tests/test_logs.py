@@ -150,5 +150,6 @@ def test_khulasa_worker_logs_json(redis_server: Any) -> None:
             _, err = proc.communicate()
     other = [line for line in err.splitlines() if line.strip() and not line.startswith("khulasa worker:")]
     assert "Traceback" not in err, err[-2000:]
-    for line in other:
-        json.loads(line)  # every line is one JSON object
+    records = [json.loads(line) for line in other]  # every line is one JSON object
+    outage = [r for r in records if r["level"] == "warning" and str(r.get("error", "")).startswith("ConnectionError")]
+    assert outage, records  # the outage is said, briefly
