@@ -128,11 +128,16 @@ def serve(host: str | None, port: int | None, config_path: Path | None) -> None:
         app = create_app(runtime=runtime)
     except (ValueError, OSError) as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
+    from service.server import guarded, uvicorn_options
+
     host, port = host or settings.server.host, port or settings.server.port
     click.echo(_banner(runtime, host, port), err=True)
-    # log_config=None: uvicorn keeps its hands off logging (its records go through service/logs.py as JSON);
-    # access_log=False: the request line of service/logs.py replaces uvicorn's plain one.
-    uvicorn.run(app, host=host, port=port, log_level=settings.server.log_level, log_config=None, access_log=False)
+    # Slow-client guards and the server's limits (server.* settings): see service/server.py. log_config=None:
+    # uvicorn keeps its hands off logging (its records go through service/logs.py as JSON); access_log=False:
+    # the request line of service/logs.py replaces uvicorn's plain one.
+    uvicorn.run(
+        guarded(app, settings), host=host, port=port, **uvicorn_options(settings), log_config=None, access_log=False
+    )
 
 
 @main.command()
