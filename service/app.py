@@ -11,8 +11,6 @@ from litestar.config.cors import CORSConfig
 from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
-from litestar.logging.config import StructLoggingConfig
-from litestar.middleware.logging import LoggingMiddlewareConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
@@ -21,7 +19,7 @@ from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from litestar.stores.registry import StoreRegistry
 from redis.exceptions import RedisError
 
-from service import __version__
+from service import __version__, logs
 from service.access import OPEN_PATHS, api_key_middleware, rate_limit_identity
 from service.config import Settings, load_settings
 from service.digest.controllers import DigestController
@@ -96,14 +94,8 @@ def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response
 
 
 def _logging(settings: Settings) -> StructlogConfig:
-    # Article text and keys never reach the logs: requests log method, path and size; responses their status.
-    return StructlogConfig(
-        structlog_logging_config=StructLoggingConfig(log_exceptions="debug"),
-        middleware_logging_config=LoggingMiddlewareConfig(
-            request_log_fields=("path", "method", "query"),
-            response_log_fields=["status_code"],
-        ),
-    )
+    # One JSON line per record and one per request (service/logs.py); never article text or keys.
+    return logs.litestar_config(settings.server.log_level)
 
 
 def _cors(settings: Settings) -> CORSConfig | None:
@@ -174,7 +166,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         finally:
             await (runtime.close() if owned else runtime.stop())
 
-    return Litestar(
+    app = Litestar(
         route_handlers=[
             DigestController,
             JobController,
@@ -214,3 +206,5 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         ),
         state=State({"runtime": runtime, "settings": settings}),
     )
+    logs.log_requests(app)
+    return app

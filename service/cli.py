@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 import msgspec
 
+from service import __version__, logs
 from service.config import ConfigError, Settings, load_settings
 
 if TYPE_CHECKING:
@@ -41,6 +42,68 @@ def _runtime(settings: Settings) -> Runtime:
         raise click.ClickException(f"cannot start: {' '.join(str(exc).split())}") from None
 
 
+def _reason(exc: BaseException, limit: int = 160) -> str:
+    """An exception as one short line: its first sentence, cut at a word (never mid-word), with its class."""
+    text = " ".join(str(exc).split())
+    first = text.split(". ", 1)[0].rstrip(".")
+    if len(first) > limit:
+        first = first[:limit].rsplit(" ", 1)[0].rstrip(",;:(") + " …"
+    return f"{type(exc).__name__}: {first}" if first else type(exc).__name__
+
+
+def _decode(raw: bytes, name: str) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{name} is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+
+
+def _read_text(path: Path) -> str:
+    """A UTF-8 text file, or one line (a ClickException) naming the file and what is wrong with it."""
+    if path.is_dir():
+        raise click.ClickException(f"{path} is a directory: give an article file (or `-` for standard input)")
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
+    return _decode(raw, str(path))
+
+
+# What a user loses when a model role is missing, in the banner's and `make run`'s words.
+_MISSING = {"summary": "extractive summary", "translation": "no English"}
+
+
+def _missing_capabilities(runtime: Runtime) -> list[str]:
+    return [
+        _MISSING.get(role, f"no {role} model")
+        for role, status in runtime.models.status.items()
+        if not status.available and status.state != "not loaded yet"
+    ]
+
+
+def _banner(runtime: Runtime, host: str, port: int) -> str:
+    """The start-up block on stderr: mode, what is missing and the one command that fixes it, the URLs."""
+    from urllib.parse import urlsplit
+
+    settings = runtime.settings
+    if settings.cache.redis_url:
+        where = urlsplit(settings.cache.redis_url)
+        mode = f"Redis mode: cache, rate limits and job queue on {where.hostname}:{where.port or 6379}"
+    else:
+        mode = "embedded mode: in-process cache and job queue (no Redis; jobs do not survive a restart)"
+    shown = "localhost" if host in ("0.0.0.0", "::", "") else (f"[{host}]" if ":" in host else host)
+    base = f"http://{shown}:{port}"
+    lines = [f"khulasa {__version__}: {mode}"]
+    if missing := _missing_capabilities(runtime):
+        lines.append(f"degraded: {', '.join(missing)} (why: {base}/health/ready)")
+        lines.append("  to fix: khulasa models pull   (then restart)")
+    if settings.web.enabled:
+        lines.append(f"  page    {base}/")
+    lines.append(f"  docs    {base}/schema/swagger")
+    lines.append(f"  health  {base}/health/ready")
+    return "\n".join(lines)
+
+
 @click.group()
 def main() -> None:
     """Khulasa: Arabic news digests (summary, English translation, highlights)."""
@@ -57,18 +120,23 @@ def serve(host: str | None, port: int | None, config_path: Path | None) -> None:
     from service.app import create_app
 
     settings = _settings(config_path)
+    logs.configure(settings.server.log_level)
+    runtime = _runtime(settings)
+    if settings.models.load == "startup":
+        runtime.models.load_all()  # now, so that the banner can say what is missing (the lifespan finds them loaded)
     try:
-        app = create_app(runtime=_runtime(settings))
+        app = create_app(runtime=runtime)
     except (ValueError, OSError) as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
     from service.server import guarded, uvicorn_options
 
-    # Slow-client guards and the server's limits (server.* settings): see service/server.py.
+    host, port = host or settings.server.host, port or settings.server.port
+    click.echo(_banner(runtime, host, port), err=True)
+    # Slow-client guards and the server's limits (server.* settings): see service/server.py. log_config=None:
+    # uvicorn keeps its hands off logging (its records go through service/logs.py as JSON); access_log=False:
+    # the request line of service/logs.py replaces uvicorn's plain one.
     uvicorn.run(
-        guarded(app, settings),
-        host=host or settings.server.host,
-        port=port or settings.server.port,
-        **uvicorn_options(settings),
+        guarded(app, settings), host=host, port=port, **uvicorn_options(settings), log_config=None, access_log=False
     )
 
 
@@ -94,7 +162,7 @@ def health(host: str, port: int, ready: bool) -> None:
 
 
 @main.command()
-@click.argument("path", type=click.Path(allow_dash=True, dir_okay=False, path_type=Path))
+@click.argument("path", type=click.Path(allow_dash=True, path_type=Path))
 @click.option("--html", "is_html", is_flag=True, help="The file is HTML.")
 @click.option("--title", default=None, help="The headline, when the text does not start with it.")
 @click.option("--summary", type=click.Choice(["auto", "abstractive", "extractive"]), default="auto")
@@ -104,22 +172,13 @@ def digest(
     path: Path, is_html: bool, title: str | None, summary: str, translate: str, config_path: Path | None
 ) -> None:
     """Print the JSON digest of an article file (`-` for standard input), without a server."""
-    import structlog
-
     from service.digest.schemas import DigestOptions, DigestRequest
     from service.errors import Problem
 
-    # stdout carries the JSON digest alone; logs go to stderr.
-    structlog.configure(logger_factory=structlog.PrintLoggerFactory(sys.stderr))
+    # stdout carries the JSON digest alone; logs (warnings and up) go to stderr as JSON lines.
+    logs.configure("warning")
     settings = _settings(config_path)
-    try:
-        raw = sys.stdin.buffer.read() if str(path) == "-" else path.read_bytes()
-    except OSError as exc:
-        raise click.ClickException(f"cannot read {path}: {exc.strerror or exc}") from None
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise click.ClickException(f"{path} is not UTF-8 text (byte {exc.start} cannot be decoded)") from None
+    text = _decode(sys.stdin.buffer.read(), "standard input") if str(path) == "-" else _read_text(path)
     request = DigestRequest(
         text=text,
         title=title,
@@ -153,6 +212,7 @@ def models() -> None:
 @_config_option
 def models_status(config_path: Path | None) -> None:
     """Try to load each configured model and say what happened."""
+    logs.configure("error")  # each failure is said once, below, not also as a log line
     registry = _runtime(_settings(config_path)).models
     registry.load_all()
     for role, status in registry.status.items():
@@ -179,7 +239,12 @@ def models_convert(force: bool, config_path: Path | None) -> None:
         except ImportError:
             raise click.ClickException("ctranslate2 is not installed: pip install 'khulasa[ct2]'") from None
         except Exception as exc:
-            click.echo(f"{role}: cannot convert {spec.model}: {' '.join(str(exc).split())[:200]}", err=True)
+            why = (
+                "not in the local Hugging Face cache: run `khulasa models pull` first"
+                if isinstance(exc, OSError) and not spec.is_local
+                else _reason(exc)
+            )
+            click.echo(f"{role}: cannot convert {spec.model}: {why}", err=True)
             failed = True
             continue
         click.echo(f"{role}: {spec.model} → {out} ({spec.quantization})")
@@ -188,15 +253,20 @@ def models_convert(force: bool, config_path: Path | None) -> None:
 
 
 @models.command("pull")
+@click.option(
+    "--degraded-ok",
+    is_flag=True,
+    help="When a model cannot be pulled, say in one line what the service will lack (make run uses it).",
+)
 @_config_option
-def models_pull(config_path: Path | None) -> None:
+def models_pull(degraded_ok: bool, config_path: Path | None) -> None:
     """Download the configured hub models into the Hugging Face cache (needs network to the hub)."""
     from huggingface_hub import snapshot_download
 
     from service.models.seq2seq import ModelSpec
 
     settings = _settings(config_path)
-    failed = False
+    failed: list[str] = []
     for role, entry in settings.models.roles.items():
         spec = ModelSpec.from_entry(role, entry)
         if spec.is_local:
@@ -210,14 +280,20 @@ def models_pull(config_path: Path | None) -> None:
                 allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"],
             )
         except Exception as exc:
-            reason = " ".join(str(exc).split())[:200]
-            click.echo(
-                f"{role}: cannot pull {spec.model}: the model hub is unreachable or refused ({reason})", err=True
-            )
-            failed = True
+            failed.append(role)
+            if not degraded_ok:
+                click.echo(
+                    f"{role}: cannot pull {spec.model}: the model hub is unreachable or refused ({_reason(exc)})",
+                    err=True,
+                )
             continue
         click.echo(f'{role}: ready in {folder} (to pin this commit: revision = "{Path(folder).name}")')
     if failed:
+        if degraded_ok:
+            lost = ", ".join(_MISSING.get(role, f"no {role} model") for role in failed)
+            click.echo(
+                f"serving in degraded mode: {lost} — see /health/ready (the model hub was not reachable)", err=True
+            )
         sys.exit(1)
 
 
@@ -232,7 +308,10 @@ def keys_hash(key: str | None) -> None:
     """Print the digest to put in auth.api_key_hashes (reads the key from stdin when not given)."""
     from service.access import hash_key
 
-    key = key if key is not None else sys.stdin.readline().strip()
+    if key is None:
+        # On a terminal, ask (hidden) rather than wait silently for standard input.
+        key = click.prompt("API key", hide_input=True, err=True) if sys.stdin.isatty() else sys.stdin.readline()
+    key = key.strip()
     if len(key) < 16:
         raise click.ClickException("use a key of at least 16 characters (e.g. `openssl rand -hex 24`)")
     click.echo(hash_key(key))
@@ -250,6 +329,7 @@ def worker(concurrency: int | None, config_path: Path | None) -> None:
         raise click.ClickException(
             "khulasa worker needs Redis: set KHULASA_REDIS_URL (without it, jobs run inside khulasa serve)"
         )
+    logs.configure(settings.server.log_level)
     size = concurrency or settings.jobs.worker_concurrency
     runtime = _runtime(settings)
     runtime.use_job_slots(size)
@@ -273,22 +353,29 @@ def jobs() -> None:
     """Submit batches to a running service and follow them."""
 
 
-def _read_batch(source: Path) -> list[dict[str, object]]:
-    """Articles from a file (.txt/.html: one article), a folder (every .txt/.html), or JSON lines."""
+def _read_batch(source: Path) -> tuple[list[dict[str, object]], list[tuple[str, str]]]:
+    """Articles from a file (.txt/.html: one article), a folder (every .txt/.html), or JSON lines; and the files
+    of a folder that could not be read, each with its reason (they are skipped, listed and fail the run)."""
     import json
 
     def one(path: Path) -> dict[str, object]:
         fmt = "html" if path.suffix.lower() in (".html", ".htm") else "text"
-        return {"text": path.read_text(encoding="utf-8"), "format": fmt, "ref": path.name}
+        return {"text": _read_text(path), "format": fmt, "ref": path.name}
 
     if source.is_dir():
-        files = sorted(p for p in source.iterdir() if p.suffix.lower() in (".txt", ".html", ".htm"))
+        files = sorted(p for p in source.iterdir() if p.suffix.lower() in (".txt", ".html", ".htm") and p.is_file())
         if not files:
             raise click.ClickException(f"{source} holds no .txt or .html articles")
-        return [one(p) for p in files]
+        articles, unreadable = [], []
+        for path in files:
+            try:
+                articles.append(one(path))
+            except click.ClickException as exc:
+                unreadable.append((path.name, exc.message))
+        return articles, unreadable
     if source.suffix.lower() in (".jsonl", ".ndjson"):
         out = []
-        for n, line in enumerate(source.read_text(encoding="utf-8").splitlines(), 1):
+        for n, line in enumerate(_read_text(source).splitlines(), 1):
             if line.strip():
                 try:
                     item = json.loads(line)
@@ -298,8 +385,30 @@ def _read_batch(source: Path) -> list[dict[str, object]]:
                     raise click.ClickException(f"{source}:{n} is not a JSON object with a `text`")
                 item.setdefault("ref", f"{source.name}:{n}")
                 out.append(item)
-        return out
-    return [one(source)]
+        return out, []
+    return [one(source)], []
+
+
+def _timestamp(value: object) -> float | None:
+    """A job's created_at / finished_at as epoch seconds, whether the service sends a number or ISO 8601."""
+    from datetime import datetime
+
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return datetime.fromisoformat(value.replace("Z", "+00:00")).timestamp()
+        except ValueError:
+            return None
+    return None
+
+
+def _problem_reason(error: object) -> str:
+    """One line from an article's problem document: its title and detail."""
+    if not isinstance(error, dict):
+        return "failed"
+    title, detail = str(error.get("title") or "failed"), str(error.get("detail") or "")
+    return f"{title}: {detail}" if detail and detail != title else title
 
 
 def _chunks(articles: list[dict[str, object]], max_bytes: int, max_articles: int) -> list[list[dict[str, object]]]:
@@ -325,7 +434,7 @@ def _chunks(articles: list[dict[str, object]], max_bytes: int, max_articles: int
     "--out",
     type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="Write results as JSON lines here (default: standard output).",
+    help="Write results as JSON lines here (default: standard output, or a summary only on a terminal).",
 )
 @click.option("--poll", type=float, default=1.0, help="Seconds between progress checks.")
 @click.option("--max-body", type=int, default=900_000, help="Bytes per request; larger batches go as several jobs.")
@@ -338,59 +447,88 @@ def jobs_submit(
     poll: float,
     max_body: int,
 ) -> None:
-    """Submit FILE, DIR or JSONL, follow it with a progress bar, write one JSON line per article (in order)."""
+    """Submit FILE, DIR or JSONL, follow it with a progress bar, write one JSON line per article (in order).
+
+    Without --out, the JSON lines go to standard output when it is a file or a pipe; on a terminal a summary is
+    printed instead. Files that cannot be read and articles that failed are listed with their reason, and the
+    exit status is 1 when any did."""
     import time
 
     import httpx
     from tqdm import tqdm
 
-    articles = _read_batch(source)
+    articles, unreadable = _read_batch(source)
+    if not articles:
+        raise click.ClickException(f"nothing to submit: no article in {source} could be read")
     headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+    to_terminal = out is None and sys.stdout.isatty()
     started = time.monotonic()
     job_ids: list[str] = []
+    views: dict[str, dict[str, Any]] = {}
+    failures: list[tuple[str, str]] = []
     with httpx.Client(base_url=url, headers=headers, timeout=120) as http:
+
+        def get(path: str, **params: int) -> dict[str, Any]:
+            try:
+                r = http.get(path, params=params)
+            except httpx.HTTPError as exc:
+                raise click.ClickException(f"lost {url}: {_reason(exc)}") from None
+            if r.status_code != 200:
+                raise click.ClickException(f"{path}: {r.status_code} {' '.join(r.text.split())[:300]}")
+            body: dict[str, Any] = r.json()
+            return body
+
         for n, chunk in enumerate(_chunks(articles, max_body, 10_000)):
             extra = {"idempotency-key": f"{idempotency_key}:{n}"} if idempotency_key else {}
             try:
                 r = http.post("/v1/jobs", json={"articles": chunk}, headers=extra)
             except httpx.HTTPError as exc:
-                raise click.ClickException(f"cannot reach {url}: {exc}") from None
+                raise click.ClickException(f"cannot reach {url}: {_reason(exc)}") from None
             if r.status_code != 202:
-                raise click.ClickException(f"the service refused the job ({r.status_code}): {r.text[:500]}")
+                raise click.ClickException(
+                    f"the service refused the job ({r.status_code}): {' '.join(r.text.split())[:500]}"
+                )
             job_ids.append(r.json()["id"])
-        click.echo(f"{len(articles)} articles in {len(job_ids)} job(s): {', '.join(job_ids)}", err=True)
-        statuses: dict[str, str] = {}
-        counts = {"done": 0, "failed": 0}
+        skipping = f" ({len(unreadable)} file(s) skipped, listed at the end)" if unreadable else ""
+        click.echo(f"{len(articles)} articles in {len(job_ids)} job(s): {', '.join(job_ids)}{skipping}", err=True)
+        wait = min(0.1, poll)  # short jobs are seen done at once; long ones are polled every `poll` seconds
         with tqdm(total=len(articles), unit="article", file=sys.stderr) as bar:
             while True:
-                finished = 0
-                counts = {"done": 0, "failed": 0}
-                for job_id in job_ids:
-                    r = http.get(f"/v1/jobs/{job_id}", params={"limit": 0})
-                    if r.status_code != 200:
-                        raise click.ClickException(f"job {job_id}: {r.status_code} {r.text[:300]}")
-                    view = r.json()
-                    statuses[job_id] = view["status"]
-                    counts["done"] += view["progress"]["done"]
-                    counts["failed"] += view["progress"]["failed"]
-                    finished += view["progress"]["done"] + view["progress"]["failed"]
-                bar.update(finished - bar.n)
-                if all(s in ("done", "failed") for s in statuses.values()):
+                views = {job_id: get(f"/v1/jobs/{job_id}", limit=0) for job_id in job_ids}
+                bar.update(sum(v["progress"]["done"] + v["progress"]["failed"] for v in views.values()) - bar.n)
+                if all(v["status"] in ("done", "failed") for v in views.values()):
                     break
-                time.sleep(poll)
-        elapsed = time.monotonic() - started
-        sink = out.open("w", encoding="utf-8") if out else sys.stdout
+                time.sleep(wait)
+                wait = min(wait * 2, poll)
+        sink = out.open("w", encoding="utf-8") if out else (None if to_terminal else sys.stdout)
         try:
             for job_id in job_ids:
-                total = http.get(f"/v1/jobs/{job_id}", params={"limit": 0}).json()["progress"]["total"]
-                for offset in range(0, total, 500):
-                    page = http.get(f"/v1/jobs/{job_id}", params={"offset": offset, "limit": 500}).json()
-                    for article in page["articles"]:
-                        sink.write(msgspec.json.encode(article).decode() + "\n")
+                for offset in range(0, views[job_id]["progress"]["total"], 500):
+                    for article in get(f"/v1/jobs/{job_id}", offset=offset, limit=500)["articles"]:
+                        if article.get("status") == "failed":
+                            failures.append(
+                                (str(article.get("ref") or article.get("index")), _problem_reason(article.get("error")))
+                            )
+                        if sink is not None:
+                            sink.write(msgspec.json.encode(article).decode() + "\n")
         finally:
-            if out:
+            if out and sink is not None:
                 sink.close()
-    rate = len(articles) / elapsed * 60 if elapsed else 0.0
-    click.echo(f"{counts['done']} done, {counts['failed']} failed, {elapsed:.1f} s ({rate:.1f} articles/min)", err=True)
-    if counts["done"] == 0:
+    done = sum(v["progress"]["done"] for v in views.values())
+    failed = sum(v["progress"]["failed"] for v in views.values())
+    # The rate is the service's: from the first job's creation to the last one's completion, on the articles
+    # done, so neither the progress poll nor a job that was already finished (a duplicate) distorts it.
+    begun = [t for v in views.values() if (t := _timestamp(v.get("created_at"))) is not None]
+    ended = [t for v in views.values() if (t := _timestamp(v.get("finished_at"))) is not None]
+    elapsed = max(ended) - min(begun) if begun and len(ended) == len(views) else time.monotonic() - started
+    rate = f"{done / elapsed * 60:.1f} articles/min" if elapsed > 0 and done else "no articles done"
+    for _, reason in unreadable:
+        click.echo(f"skipped: {reason}", err=True)
+    for ref, reason in failures:
+        click.echo(f"failed {ref}: {reason}", err=True)
+    where = f", results in {out}" if out else (" (--out FILE to keep the results)" if to_terminal else "")
+    skipped = f", {len(unreadable)} skipped" if unreadable else ""
+    seconds = f"{elapsed:.2f}" if elapsed < 10 else f"{elapsed:.1f}"
+    click.echo(f"{done} done, {failed} failed{skipped}, {seconds} s ({rate}){where}", err=True)
+    if failed or unreadable or done == 0:
         sys.exit(1)

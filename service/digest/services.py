@@ -153,7 +153,7 @@ class DigestService:
             digest.meta.warnings.append(
                 DigestWarning(
                     "cache-unavailable",
-                    f"cache unavailable, the digest was computed and not stored: {self.cache.error}",
+                    "cache unavailable: the digest was computed and not stored (see /health/ready)",
                 )
             )
         digest.meta.timings_ms["total"] = _ms(started)

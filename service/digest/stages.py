@@ -241,11 +241,8 @@ class DigestPipeline:
                 return result
             run.warn("summary-empty", "the abstractive model returned an empty summary: it is extractive instead")
         elif run.options.summary == "auto":
-            status = self.models.status["summary"]
-            run.warn(
-                "summary-extractive",
-                f"summary is extractive: no abstractive model is loaded ({status.detail or status.state})",
-            )
+            # Short and the same for every article: the reason in full is in /health/ready.
+            run.warn("summary-extractive", "summary is extractive: no abstractive model is loaded (see /health/ready)")
         return self.extractive.summarize(article, ranker=run.ranker)
 
     def check_summary(self, run: DigestRun) -> None:
@@ -293,11 +290,9 @@ class DigestPipeline:
             return
         translator = self.models.get(TRANSLATION_ROLE)
         if translator is None:
-            status = self.models.status["translation"]
             run.warn(
                 "translation-unavailable",
-                "English translation is unavailable: no translation model is loaded "
-                f"({status.detail or status.state}); every `en` field is null and `translation` is null",
+                "English translation is unavailable: no translation model is loaded (see /health/ready)",
             )
             return
         article, summary, highlights = run.prepared, run.summary, run.highlights

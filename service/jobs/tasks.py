@@ -31,15 +31,23 @@ log = structlog.get_logger(__name__)
 
 
 def _plain_saq_logs() -> None:
-    # SAQ logs exceptions with exc_info through the stdlib; the app's JSON log formatter cannot encode
-    # those, so SAQ gets a plain line handler of its own.
+    # SAQ's records propagate to the root logger, where service/logs.py renders them as JSON like the rest;
+    # until logging is configured they are warnings and above only. Its per-shutdown "did not finish within
+    # the shutdown grace period" warning is routine with a grace period of 0: demoted to debug.
     saq_log = logging.getLogger("saq")
-    if not saq_log.handlers:
-        handler = logging.StreamHandler()
-        handler.setFormatter(logging.Formatter("%(asctime)s [saq %(levelname)s] %(message)s"))
-        saq_log.addHandler(handler)
-        saq_log.propagate = False
+    saq_log.propagate = True
+    if saq_log.level == logging.NOTSET:
         saq_log.setLevel(logging.WARNING)
+    if not any(isinstance(f, _RoutineShutdown) for f in saq_log.filters):
+        saq_log.addFilter(_RoutineShutdown())
+
+
+class _RoutineShutdown(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno == logging.WARNING and str(record.msg).startswith("Some tasks did not finish"):
+            record.levelno, record.levelname = logging.DEBUG, "DEBUG"
+            return logging.getLogger("saq").isEnabledFor(logging.DEBUG)
+        return True
 
 
 _plain_saq_logs()

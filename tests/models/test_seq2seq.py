@@ -184,10 +184,11 @@ def test_missing_or_broken_model_folder_degrades_with_a_clear_warning(tmp_path: 
         assert r.status_code == 200
         d = r.json()
         assert d["summary"]["method"] == "extractive" and d["translation"] is None
-        warnings = " ".join(w["message"] for w in d["meta"]["warnings"])
-        assert str(broken) in warnings and str(tmp_path / "missing") in warnings
+        codes = {w["code"] for w in d["meta"]["warnings"]}
+        assert codes == {"summary-extractive", "translation-unavailable"}
         ready = c.get("/health/ready", headers=key).json()
         assert ready["status"] == "degraded"
+        assert str(broken) in str(ready) and str(tmp_path / "missing") in str(ready)  # the detail is here
         assert "does not exist" in ready["capabilities"]["translation"]["detail"]
 
 
