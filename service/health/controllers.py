@@ -2,39 +2,53 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 from litestar import Controller, get
 from litestar.di import NamedDependency
+from msgspec import Meta
 
 from service.digest.services import DigestService
 from service.models.registry import ModelRegistry
 
 
 class Capability(msgspec.Struct):
-    available: bool
-    detail: str
+    """Whether one capability works now, and in words what provides it or why not."""
+
+    available: Annotated[bool, Meta(description="True when this capability works now")]
+    detail: Annotated[str, Meta(description="What provides it, or why it is unavailable")]
 
 
 class Readiness(msgspec.Struct):
-    status: Literal["ready", "degraded"]
-    capabilities: dict[str, Capability]
+    """What this server can do now: `degraded` when a capability is missing (it still serves)."""
+
+    status: Annotated[Literal["ready", "degraded"], Meta(description="ready: every capability works")]
+    capabilities: Annotated[
+        dict[str, Capability],
+        Meta(
+            description="By name: extractive_summary, abstractive_summary, translation, entities, cache "
+            "(and any other model role)"
+        ),
+    ]
 
 
 class Liveness(msgspec.Struct):
-    status: Literal["alive"]
+    """The process answers."""
+
+    status: Annotated[Literal["alive"], Meta(description="Always `alive`")]
 
 
 class HealthController(Controller):
     path = "/health"
     tags = ["health"]
+    security = [{}]  # open: orchestrators probe without keys
 
-    @get("/live", summary="The process answers")
+    @get("/live", operation_id="getHealthLive", summary="The process answers")
     async def live(self) -> Liveness:
         return Liveness("alive")
 
-    @get("/ready", summary="What this server can do now")
+    @get("/ready", operation_id="getHealthReady", summary="What this server can do now")
     async def ready(
         self, digest_service: NamedDependency[DigestService], model_registry: NamedDependency[ModelRegistry]
     ) -> Readiness:
