@@ -144,6 +144,7 @@ def finish(document: dict[str, Any]) -> dict[str, Any]:
         for operation in path_item.values():
             if isinstance(operation, dict):
                 _declare_retry_after(operation)
+                _media_type_examples(operation)
     document["webhooks"] = {EVENT_JOB_FINISHED: {"post": _webhook_operation()}}
     return document
 
@@ -170,6 +171,29 @@ def _declare_retry_after(operation: dict[str, Any]) -> None:
         response = operation.get("responses", {}).get(status)
         if response is not None:
             response.setdefault("headers", {})["Retry-After"] = dict(_RETRY_AFTER)
+
+
+def _media_type_examples(operation: dict[str, Any]) -> None:
+    """Request examples where Swagger UI and generators look for them (the media type's `examples` map), and
+    the body schema as a plain reference instead of a one-member allOf."""
+    for media in operation.get("requestBody", {}).get("content", {}).values():
+        schema = media.get("schema", {})
+        examples = schema.pop("examples", None)
+        if isinstance(examples, list) and examples:
+            media["examples"] = {
+                f"example-{i}": {"summary": _example_summary(value), "value": value}
+                for i, value in enumerate(examples, 1)
+            }
+        if list(schema) == ["allOf"] and len(schema["allOf"]) == 1:
+            media["schema"] = schema["allOf"][0]
+
+
+def _example_summary(value: Any) -> str:
+    if not isinstance(value, dict):
+        return "An example"
+    if "articles" in value:
+        return f"A batch of {len(value['articles'])} articles"
+    return f"One article ({value.get('format', 'text')})"
 
 
 def _webhook_operation() -> dict[str, Any]:

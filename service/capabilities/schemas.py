@@ -91,10 +91,10 @@ class Capabilities(msgspec.Struct):
     auth_required: Annotated[
         bool, Meta(description="Whether the API needs `Authorization: Bearer KEY` or `X-API-Key: KEY`")
     ]
-    languages: Languages
-    limits: ArticleLimits
-    rate_limit: RateLimits
-    jobs: JobLimits
-    options: Options
+    languages: Annotated[Languages, Meta(description="Article and translation languages")]
+    limits: Annotated[ArticleLimits, Meta(description="Sizes past which requests are refused")]
+    rate_limit: Annotated[RateLimits, Meta(description="The request rate allowed")]
+    jobs: Annotated[JobLimits, Meta(description="Background job limits")]
+    options: Annotated[Options, Meta(description="The request options and their values")]
     models: Annotated[list[ModelInfo], Meta(description="One entry per model role")]
     extractive_summary: Annotated[bool, Meta(description="Always true: the weight-free summary is always there")]

@@ -10,6 +10,7 @@ from litestar.di import NamedDependency
 from msgspec import Meta
 
 from service.digest.services import DigestService
+from service.errors import problem_responses
 from service.models.registry import ModelRegistry
 
 
@@ -44,11 +45,13 @@ class HealthController(Controller):
     tags = ["health"]
     security = [{}]  # open: orchestrators probe without keys
 
-    @get("/live", operation_id="getHealthLive", summary="The process answers")
+    @get("/live", operation_id="getHealthLive", responses=problem_responses(500), summary="The process answers")
     async def live(self) -> Liveness:
         return Liveness("alive")
 
-    @get("/ready", operation_id="getHealthReady", summary="What this server can do now")
+    @get(
+        "/ready", operation_id="getHealthReady", responses=problem_responses(500), summary="What this server can do now"
+    )
     async def ready(
         self, digest_service: NamedDependency[DigestService], model_registry: NamedDependency[ModelRegistry]
     ) -> Readiness:
