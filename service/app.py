@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from typing import Any
 
@@ -12,85 +13,182 @@ from litestar.datastructures import State
 from litestar.di import Provide
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.middleware.rate_limit import RateLimitConfig
-from litestar.openapi.config import OpenAPIConfig
 from litestar.plugins.problem_details import ProblemDetailsConfig, ProblemDetailsException, ProblemDetailsPlugin
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.plugins.structlog import StructlogConfig, StructlogPlugin
 from litestar.stores.registry import StoreRegistry
 from redis.exceptions import RedisError
 
-from service import __version__, logs
+from service import logs
 from service.access import OPEN_PATHS, api_key_middleware, rate_limit_identity
+from service.capabilities.controllers import CapabilitiesController
 from service.config import Settings, load_settings
 from service.digest.controllers import DigestController
 from service.digest.services import DigestService
+from service.docs_static import DocsAssetsController, docs_pages
+from service.errors import (
+    PROBLEM_BASE,
+    BodyTooLarge,
+    InternalError,
+    InvalidEncoding,
+    InvalidJson,
+    InvalidRequest,
+    MethodNotAllowed,
+    NotFound,
+    Problem,
+    QueueUnavailable,
+    RateLimited,
+    Unauthorized,
+)
 from service.glossary.controllers import GlossaryController
 from service.glossary.services import GlossaryService
 from service.health.controllers import HealthController
 from service.jobs.controllers import JobController
 from service.jobs.services import JobService
 from service.models.registry import ModelRegistry
+from service.openapi import openapi_config
 from service.runtime import Runtime
 from service.web.controllers import WebController
 
+_UNKNOWN_OR_MISSING = re.compile(r"^Object (?:contains unknown|missing required) field `([^`]+)`")
 
-def _validation_problem(exc: ValidationException) -> ProblemDetailsException:
-    """Schema errors are 422 and name the field; a body that is not JSON at all stays 400."""
-    errors = exc.extra if isinstance(exc.extra, list) else []
-    not_json = any(
-        "JSON" in str(e.get("message", "")) or "decode" in str(e.get("message", "")).lower()
-        for e in errors
-        if isinstance(e, dict)
-    )
-    fields = ", ".join(f"{e.get('key')}: {e.get('message')}" for e in errors if isinstance(e, dict) and e.get("key"))
-    detail = fields or "; ".join(str(e.get("message", e)) if isinstance(e, dict) else str(e) for e in errors)
-    return ProblemDetailsException(
-        status_code=400 if not_json or not fields else 422,
-        title="The request body is not valid JSON" if not_json else "The request does not match the schema",
-        detail=detail or str(exc.detail),
-        type_="https://khulasa.dev/problems/" + ("invalid-json" if not_json else "invalid-request"),
+
+def _field_error(error: Any) -> dict[str, Any]:
+    """Litestar's `{key, message, source}` as `{field, message, source}`, the field by its API name: `data` is
+    Litestar's name for the body, and an unknown or missing field is named by the message, not the key."""
+    error = error if isinstance(error, dict) else {"message": str(error)}
+    message, source = str(error.get("message", "")), error.get("source")
+    key = str(error.get("key") or "")
+    if source == "body" or key == "data":
+        source = "body"
+        key = "" if key == "data" else key
+        if match := _UNKNOWN_OR_MISSING.match(message):
+            key = f"{key}.{match.group(1)}" if key else match.group(1)
+    elif source == "header":
+        key = key.replace("_", "-").title()  # idempotency_key → Idempotency-Key, as the client sent it
+    out: dict[str, Any] = {"field": key or None, "message": message}
+    if source in ("body", "query", "path", "header"):
+        out["source"] = source
+    return out
+
+
+def _on_validation(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    """Schema errors are 422 with every field named; a body that is not JSON at all is 400."""
+    raw = exc.extra if isinstance(exc.extra, list) else []
+    errors = [_field_error(e) for e in raw]
+    if not any(e["field"] for e in errors) and _looks_like_json_error(" ".join(e["message"] for e in errors)):
+        return _not_json(" ".join(e["message"] for e in errors)).to_response(request)
+    fields = "; ".join(f"{e['field'] or 'the body'}: {e['message']}" for e in errors)
+    return InvalidRequest(
+        f"{fields or exc.detail}; fix the named field (the schema is at /schema/openapi.json)",
         extra={"errors": errors} if errors else None,
+    ).to_response(request)
+
+
+def _looks_like_json_error(message: str) -> bool:
+    return any(word in message for word in ("JSON is malformed", "truncated", "decode", "Invalid", "invalid"))
+
+
+def _not_json(message: str) -> Problem:
+    # msgspec reports a lone surrogate (\ud800) as "truncated": name both causes.
+    hint = " (or a string holds a lone surrogate such as \\ud800)" if "truncated" in message else ""
+    return InvalidJson(f"{message}{hint}: send the article as UTF-8 JSON")
+
+
+def _http_problem(settings: Settings) -> Callable[[Request[Any, Any, Any], HTTPException], Response[Any]]:
+    """Litestar's own refusals (routing, body size, rate limit, keys, malformed JSON) as Khulasa problems."""
+    body_limit = settings.limits.max_body_bytes
+
+    def handle(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+        headers = dict(exc.headers or {})
+        status, message = exc.status_code, str(exc.detail)
+        problem: Problem
+        if status == 400:
+            problem = _not_json(message)
+        elif status == 401:
+            problem = Unauthorized(message, headers=headers)
+        elif status == 404:
+            found = message not in ("", "Not Found")  # a route's own 404 keeps its words
+            detail = message if found else f"no route {request.method} {request.url.path}; the API is at /schema"
+            problem = NotFound(detail, headers=headers)
+        elif status == 405:
+            problem = MethodNotAllowed(
+                f"{request.method} is not allowed on {request.url.path}; use {headers.get('allow', 'another method')}",
+                headers=headers,
+            )
+        elif status == 413:
+            problem = BodyTooLarge(
+                f"the body is over limits.max_body_bytes ({body_limit:,} bytes): split the batch into several "
+                "jobs or raise the limit",
+                extra={"limit": body_limit},
+                headers=headers,
+            )
+        elif status == 429:
+            retry = _retry_seconds(headers)
+            headers["Retry-After"] = str(retry)
+            problem = RateLimited(
+                f"over {headers.get('RateLimit-Limit', 'rate_limit.requests_per_minute')} requests per minute for "
+                f"this key (or address); retry in {retry} s (the RateLimit-* headers say the same)",
+                extra={"retry_after": retry},
+                headers=headers,
+            )
+        else:
+            return ProblemDetailsException(
+                status_code=status, title=message, detail=message, headers=headers, type_=PROBLEM_BASE + str(status)
+            ).to_response(request)
+        return problem.to_response(request)
+
+    return handle
+
+
+def _retry_seconds(headers: dict[str, str]) -> int:
+    reset = headers.get("RateLimit-Reset") or headers.get("ratelimit-reset") or ""
+    return max(1, int(reset)) if reset.isdecimal() else 60
+
+
+def _on_problem(request: Request[Any, Any, Any], exc: ProblemDetailsException) -> Response[Any]:
+    """Khulasa's own problems; a 429 or 503 without Retry-After gets one."""
+    if exc.status_code in (429, 503) and "Retry-After" not in (exc.headers or {}):
+        exc.headers = {**(exc.headers or {}), "Retry-After": str(request.app.state.settings.limits.retry_after_seconds)}
+    return exc.to_response(request)
+
+
+def _bad_encoding(request: Request[Any, Any, Any], exc: UnicodeDecodeError) -> Response[Any]:
+    return InvalidEncoding(f"byte {exc.start} cannot be decoded as UTF-8: send the article as UTF-8 JSON").to_response(
+        request
     )
 
 
-def _http_problem(exc: HTTPException) -> ProblemDetailsException:
-    title = "The request body is not valid JSON" if "JSON is malformed" in exc.detail else exc.detail
-    return ProblemDetailsException(
-        status_code=exc.status_code,
-        title=title,
-        detail=exc.detail,
-        headers=exc.headers,
-        extra=exc.extra if isinstance(exc.extra, dict) else None,
-    )
-
-
-def _bad_encoding(exc: UnicodeDecodeError) -> ProblemDetailsException:
-    return ProblemDetailsException(
-        status_code=400,
-        title="The request body is not valid UTF-8",
-        detail=f"byte {exc.start} cannot be decoded as UTF-8: send the article as UTF-8 JSON",
-        type_="https://khulasa.dev/problems/invalid-encoding",
-    )
-
-
-def _redis_down(exc: RedisError) -> ProblemDetailsException:
+def _redis_down(request: Request[Any, Any, Any], exc: RedisError) -> Response[Any]:
     # Only the job endpoints reach Redis without a fallback: digests answer from computation.
-    return ProblemDetailsException(
-        status_code=503,
-        title="The job queue is unavailable",
-        detail=f"Redis did not answer ({type(exc).__name__}); POST /v1/digest still works. Retry in 5 s.",
+    return QueueUnavailable(
+        f"Redis did not answer ({type(exc).__name__}); POST /v1/digest still works. Retry in 5 s.",
         headers={"Retry-After": "5"},
-        type_="https://khulasa.dev/problems/queue-unavailable",
-    )
+        extra={"retry_after": 5},
+    ).to_response(request)
 
 
 def _internal_error(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if isinstance(exc, RecursionError) and "deserializ" in str(exc):
+        # A body nested thousands of levels deep: the decoder's recursion limit, not a bug (finding 15).
+        return InvalidJson(
+            "the JSON is nested too deeply to decode; a digest request is at most a few levels deep"
+        ).to_response(request)
     # Never leak a traceback; the log has it, keyed by the path.
     request.logger.exception("unhandled error", path=request.url.path)
-    problem = ProblemDetailsException(
-        status_code=500, title="Internal error", detail="the digest failed on the server; the error is logged"
-    )
-    return problem.to_response(request)
+    return InternalError("the request failed on the server; the error is logged").to_response(request)
+
+
+def _exception_handlers(settings: Settings) -> dict[Any, Any]:
+    """One error model: every refusal, Khulasa's or Litestar's, is a problem document with a stable `type`."""
+    return {
+        ProblemDetailsException: _on_problem,
+        ValidationException: _on_validation,
+        HTTPException: _http_problem(settings),
+        UnicodeDecodeError: _bad_encoding,
+        RedisError: _redis_down,
+        Exception: _internal_error,
+    }
 
 
 def _logging(settings: Settings) -> StructlogConfig:
@@ -123,6 +221,12 @@ def _middleware(settings: Settings) -> list[Any]:
         )
         middleware.append(limit.middleware)
     return middleware
+
+
+class MetricsController(PrometheusController):
+    """`GET /metrics` for Prometheus: text, not part of the JSON API's contract."""
+
+    include_in_schema = False
 
 
 def runtime_of(app: Litestar) -> Runtime:
@@ -170,9 +274,11 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         route_handlers=[
             DigestController,
             JobController,
+            CapabilitiesController,
             HealthController,
-            PrometheusController,
+            MetricsController,
             WebController,
+            DocsAssetsController,
             GlossaryController,
         ],
         dependencies={
@@ -185,25 +291,14 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         stores=StoreRegistry(stores=runtime.stores.by_name()),
         plugins=[
             StructlogPlugin(_logging(settings)),
-            ProblemDetailsPlugin(
-                ProblemDetailsConfig(
-                    enable_for_all_http_exceptions=True,
-                    exception_to_problem_detail_map={
-                        ValidationException: _validation_problem,
-                        HTTPException: _http_problem,
-                        UnicodeDecodeError: _bad_encoding,
-                        RedisError: _redis_down,
-                    },
-                )
-            ),
+            # The plugin's own handlers are replaced by _exception_handlers (they need the request and settings).
+            ProblemDetailsPlugin(ProblemDetailsConfig(exception_handler=_on_problem)),
         ],
         middleware=_middleware(settings),
         cors_config=_cors(settings),
-        exception_handlers={Exception: _internal_error},
+        exception_handlers=_exception_handlers(settings),
         request_max_body_size=settings.limits.max_body_bytes,
-        openapi_config=OpenAPIConfig(
-            title="Khulasa", version=__version__, description="Arabic news digests: summary, translation, highlights."
-        ),
+        openapi_config=openapi_config(docs_pages()),
         state=State({"runtime": runtime, "settings": settings}),
     )
     logs.log_requests(app)

@@ -25,9 +25,9 @@ LAYERS: list[tuple[str, ...]] = [
     ("service.summary", "service.translation", "service.highlights", "service.trust"),
     ("service.digest",),
     ("service.jobs", "service.glossary"),
-    ("service.health", "service.web", "service.usage", "service.capabilities"),
+    ("service.health", "service.web", "service.usage", "service.capabilities", "service.docs_static"),
     ("service.runtime",),
-    ("service.app", "service.server"),
+    ("service.app", "service.server", "service.openapi"),
     ("service.cli",),
 ]
 

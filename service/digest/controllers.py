@@ -13,14 +13,14 @@ from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
 from litestar.openapi.spec import Example
-from litestar.params import Body, FromPath
+from litestar.params import Body, Parameter
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
 from service.access import tenant_of
 from service.config import HOME
 from service.digest.schemas import Digest, DigestRequest
 from service.digest.services import DigestEvent, DigestService
-from service.errors import DigestNotFound, UnsupportedMediaType
+from service.errors import DigestNotFound, UnsupportedMediaType, problem_responses, rate_limit_headers
 
 KEEP_ALIVE_SECONDS = 10.0  # a comment line this often while a model works, so proxies keep the stream open
 _EXAMPLE = (HOME / "config" / "examples" / "syria-iran-talks.ar.txt").read_text(encoding="utf-8")
@@ -33,14 +33,22 @@ def require_json(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHan
         raise UnsupportedMediaType(f"the body is {media!r}; send the article as application/json")
 
 
+# The refusals each operation can answer with, declared so generated clients parse them as ProblemDocument.
+_POST_PROBLEMS = problem_responses(400, 401, 413, 415, 422, 429, 500, 503, 504)
+_DIGEST_ID = "The digest's `id` (32 hexadecimal characters), as a digest response gave it"
+
+
 class DigestController(Controller):
     path = "/v1/digest"
     tags = ["digest"]
+    response_headers = rate_limit_headers()
 
     @post(
         "/",
         guards=[require_json],
         status_code=200,
+        operation_id="createDigest",
+        responses=_POST_PROBLEMS,
         summary="Digest an Arabic article",
         description="Arabic summary, English translation and highlights of one article, as one JSON document. "
         "A repeated request is answered from the cache with `meta.cached: true` and the same `id`.",
@@ -54,7 +62,15 @@ class DigestController(Controller):
                     Example(
                         summary="A news article with site furniture in its body",
                         value={"text": _EXAMPLE, "format": "text"},
-                    )
+                    ),
+                    Example(
+                        summary="An HTML fragment, summary only in English, three key points",
+                        value={
+                            "text": "<h1>عنوان الخبر</h1><p>قال الوزير إن المحادثات كانت مثمرة.</p>",
+                            "format": "html",
+                            "options": {"summary": "auto", "translate": "summary", "max_key_points": 3},
+                        },
+                    ),
                 ]
             ),
         ],
@@ -67,6 +83,11 @@ class DigestController(Controller):
         "/stream",
         guards=[require_json],
         status_code=200,
+        operation_id="streamDigest",
+        responses=_POST_PROBLEMS,
+        media_type="text/event-stream",
+        response_description="`text/event-stream`: events `article`, `summary`, `highlights`, `translation`, then "
+        "`digest` or `error`, each `data:` line one JSON document",
         summary="Digest an Arabic article, each part as soon as it is ready (server-sent events)",
         description="The same request as POST /v1/digest. Events, in order: `article`, `summary`, `highlights`, "
         "zero or more `translation` batches, then `digest` (the same document POST /v1/digest returns) — or "
@@ -84,8 +105,18 @@ class DigestController(Controller):
             _messages(first, events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )
 
-    @get("/{digest_id:str}", summary="A stored digest by id")
-    async def get_digest(self, digest_id: FromPath[str], digest_service: NamedDependency[DigestService]) -> Digest:
+    @get(
+        "/{digest_id:str}",
+        operation_id="getDigest",
+        responses=problem_responses(400, 401, 404, 429, 500),
+        summary="A stored digest by id",
+        description="The digest as POST /v1/digest returned it, while it is cached (`cache.ttl_seconds`); then 404.",
+    )
+    async def get_digest(
+        self,
+        digest_id: Annotated[str, Parameter(description=_DIGEST_ID)],
+        digest_service: NamedDependency[DigestService],
+    ) -> Digest:
         digest = await digest_service.get(digest_id)
         if digest is None:
             raise DigestNotFound(f"no digest with id {digest_id!r} is stored (it may have expired)")

@@ -40,19 +40,27 @@ class DigestRequest(msgspec.Struct, kw_only=True, forbid_unknown_fields=True):
         | None
     ) = None
     format: Annotated[Literal["text", "html"], Meta(description="How `text` is written")] = "text"
-    options: DigestOptions = msgspec.field(default_factory=DigestOptions)
+    options: Annotated[DigestOptions, Meta(description="What to produce; every option has a default")] = msgspec.field(
+        default_factory=DigestOptions
+    )
+
+
+_AR = "The Arabic text, as the article gives it (cleaned)"
+_EN = "The English translation; null when no translation model is loaded or translation was not asked for"
 
 
 class LocalizedText(msgspec.Struct):
-    ar: str
-    en: str | None
+    """A text in Arabic and, when available, English."""
+
+    ar: Annotated[str, Meta(description=_AR)]
+    en: Annotated[str | None, Meta(description=_EN)]
 
 
 class SummarySentence(msgspec.Struct):
     """One summary sentence, its English, and the article sentences it rests on."""
 
-    ar: str
-    en: str | None
+    ar: Annotated[str, Meta(description=_AR)]
+    en: Annotated[str | None, Meta(description=_EN)]
     sources: Annotated[
         list[int],
         Meta(description="Indexes of the article sentences (translation.sentences) it rests on, best first"),
@@ -64,11 +72,15 @@ class SummarySentence(msgspec.Struct):
 
 
 class Summary(msgspec.Struct):
-    ar: str
-    en: str | None
-    method: Annotated[SummaryMethod, Meta(description="The method of the summary delivered")]
-    model: str
-    sentences: list[SummarySentence] = msgspec.field(default_factory=list)
+    """The article's summary, in Arabic and English, and how it was made."""
+
+    ar: Annotated[str, Meta(description="The summary in Arabic")]
+    en: Annotated[str | None, Meta(description=_EN)]
+    method: Annotated[SummaryMethod, Meta(description="Which summariser ran: extractive or abstractive")]
+    model: Annotated[str, Meta(description="The model or algorithm that made it")]
+    sentences: Annotated[
+        list[SummarySentence], Meta(description="The summary sentence by sentence, with its sources")
+    ] = msgspec.field(default_factory=list)
     unsupported: Annotated[
         list[Unsupported],
         Meta(description="Facts the delivered summary states that the article lacks (policy flag)"),
@@ -83,16 +95,18 @@ class Summary(msgspec.Struct):
 
 
 class SentencePair(msgspec.Struct):
-    ar: str
-    en: str | None
+    """One sentence of the article and its translation."""
+
+    ar: Annotated[str, Meta(description="The Arabic sentence")]
+    en: Annotated[str | None, Meta(description="Its English translation; null when it could not be translated")]
 
 
 class Translation(msgspec.Struct):
     """The article in English: whole, and sentence by sentence (one entry per source sentence, in order)."""
 
-    en: str
-    sentences: list[SentencePair]
-    model: str
+    en: Annotated[str, Meta(description="The whole article in English, paragraph by paragraph")]
+    sentences: Annotated[list[SentencePair], Meta(description="Each sentence of the article and its translation")]
+    model: Annotated[str, Meta(description="The translation model")]
 
 
 class DigestWarning(msgspec.Struct):
@@ -105,9 +119,11 @@ class DigestWarning(msgspec.Struct):
 class OutputSettings(msgspec.Struct, omit_defaults=True):
     """The settings that change a digest's content."""
 
-    summary_min_sentences: int
-    summary_max_sentences: int
-    on_unsupported: str = "drop_sentence"
+    summary_min_sentences: Annotated[int, Meta(description="Fewest sentences in an extractive summary")]
+    summary_max_sentences: Annotated[int, Meta(description="Most sentences in an extractive summary")]
+    on_unsupported: Annotated[str, Meta(description="summary.on_unsupported, the faithfulness policy")] = (
+        "drop_sentence"
+    )
 
 
 class DigestIdentity(msgspec.Struct):
@@ -120,25 +136,33 @@ class DigestIdentity(msgspec.Struct):
     ]
     extractive: Annotated[str, Meta(description="The extractive summariser and its sentence bounds")]
     rules: Annotated[str, Meta(description="Fingerprint of every rule data file read (furniture, names, places)")]
-    settings: OutputSettings
+    settings: Annotated[OutputSettings, Meta(description="The output settings in force")]
     glossary: Annotated[str, Meta(description="Version of the newsroom glossary in effect")] = ""
 
 
 class InputStats(msgspec.Struct):
     """What was received and what was kept of it."""
 
-    chars_received: int
-    chars_kept: int
-    sentences: int
-    removed_lines: int
+    chars_received: Annotated[int, Meta(description="Characters of `text` received")]
+    chars_kept: Annotated[int, Meta(description="Characters left after markup and site furniture were removed")]
+    sentences: Annotated[int, Meta(description="Sentences in the cleaned article")]
+    removed_lines: Annotated[int, Meta(description="Lines dropped as site furniture (listed in `removed`)")]
 
 
 class DigestMeta(msgspec.Struct):
-    cached: bool
-    models: DigestIdentity
-    timings_ms: dict[str, float]
-    warnings: list[DigestWarning]
-    input: InputStats
+    """How the digest was made: from the cache or not, with which models, how long each stage took."""
+
+    cached: Annotated[bool, Meta(description="True when the digest was answered from the cache")]
+    models: Annotated[DigestIdentity, Meta(description="Everything the digest depends on besides the article")]
+    timings_ms: Annotated[
+        dict[str, float],
+        Meta(
+            description="Milliseconds per stage: `clean`, `summary`, `highlights`, `translation` (the stages that "
+            "ran) and `total`; a cached answer has only `total`"
+        ),
+    ]
+    warnings: Annotated[list[DigestWarning], Meta(description="What could not be produced, and why")]
+    input: Annotated[InputStats, Meta(description="What was received and what was kept of it")]
     glossary: Annotated[
         list[GlossaryEntry], Meta(description="The newsroom glossary's entries this digest applied")
     ] = msgspec.field(default_factory=list)
@@ -147,11 +171,17 @@ class DigestMeta(msgspec.Struct):
 class Digest(msgspec.Struct):
     """One article's digest: summary, translation, highlights, structure and what was taken out."""
 
-    id: str
-    title: LocalizedText | None
-    summary: Summary
-    translation: Translation | None
-    highlights: Highlights
-    sections: list[LocalizedText]
-    removed: list[str]
-    meta: DigestMeta
+    id: Annotated[
+        str,
+        Meta(description="A stable hash of the cleaned article, the options and the model identities (32 hex digits)"),
+    ]
+    title: Annotated[LocalizedText | None, Meta(description="The headline; null when the article has none")]
+    summary: Annotated[Summary, Meta(description="The summary")]
+    translation: Annotated[
+        Translation | None,
+        Meta(description="The article in English; null without a translation model or unless translate is `full`"),
+    ]
+    highlights: Annotated[Highlights, Meta(description="Key points, quotes, entities and figures")]
+    sections: Annotated[list[LocalizedText], Meta(description="The article's sub-headings, in order")]
+    removed: Annotated[list[str], Meta(description="The lines dropped as site furniture, verbatim")]
+    meta: Annotated[DigestMeta, Meta(description="How the digest was made")]

@@ -10,7 +10,13 @@ from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
 from service.access import tenant_of
-from service.errors import GlossaryEntryNotFound, GlossaryTooLarge, InvalidGlossary
+from service.errors import (
+    GlossaryEntryNotFound,
+    GlossaryTooLarge,
+    InvalidGlossary,
+    problem_responses,
+    rate_limit_headers,
+)
 from service.glossary.schemas import GlossaryEntryBody, GlossaryReplace, GlossaryView
 from service.glossary.services import GlossaryFull, GlossaryService
 from service.trust.glossary import GlossaryEntry
@@ -45,9 +51,15 @@ class GlossaryController(Controller):
 
     path = "/v1/glossary"
     tags = ["glossary"]
+    response_headers = rate_limit_headers()
     exception_handlers = {ValidationException: _invalid_body}
 
-    @get("/", summary="The glossary in effect for this caller")
+    @get(
+        "/",
+        operation_id="getGlossary",
+        responses=problem_responses(401, 429, 500, 503),
+        summary="The glossary in effect for this caller",
+    )
     async def get_glossary(
         self, request: Request[Any, Any, Any], glossary_service: NamedDependency[GlossaryService]
     ) -> GlossaryView:
@@ -55,6 +67,8 @@ class GlossaryController(Controller):
 
     @put(
         "/",
+        operation_id="replaceGlossary",
+        responses=problem_responses(400, 401, 413, 415, 422, 429, 500, 503),
         summary="Replace this newsroom's entries",
         description="The body's entries become the newsroom's whole list (at most 5,000; 2 MiB). "
         "Digests made afterwards carry the new glossary version in their id.",
@@ -75,6 +89,8 @@ class GlossaryController(Controller):
 
     @put(
         "/{ar:str}",
+        operation_id="putGlossaryEntry",
+        responses=problem_responses(400, 401, 413, 415, 422, 429, 500, 503),
         summary="Add or replace one entry",
         description="The Arabic is the path segment (URL-encoded); the body gives en, kind and note.",
         request_max_body_size=64 * 1024,
@@ -93,7 +109,13 @@ class GlossaryController(Controller):
             raise GlossaryTooLarge(str(exc)) from None
         return await glossary_service.view(tenant)
 
-    @delete("/{ar:str}", summary="Remove one of this newsroom's entries", status_code=204)
+    @delete(
+        "/{ar:str}",
+        operation_id="deleteGlossaryEntry",
+        responses=problem_responses(400, 401, 404, 422, 429, 500, 503),
+        summary="Remove one of this newsroom's entries",
+        status_code=204,
+    )
     async def delete_entry(
         self, request: Request[Any, Any, Any], ar: FromPath[str], glossary_service: NamedDependency[GlossaryService]
     ) -> None:
@@ -106,7 +128,13 @@ class GlossaryController(Controller):
                 f"this newsroom has no entry for {ar!r} (entries of config/glossary.toml are changed in that file)"
             )
 
-    @delete("/", summary="Remove all of this newsroom's entries", status_code=204)
+    @delete(
+        "/",
+        operation_id="clearGlossary",
+        responses=problem_responses(401, 429, 500, 503),
+        summary="Remove all of this newsroom's entries",
+        status_code=204,
+    )
     async def clear_glossary(
         self, request: Request[Any, Any, Any], glossary_service: NamedDependency[GlossaryService]
     ) -> None:

@@ -2,42 +2,61 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import msgspec
 from litestar import Controller, Request, get
 from litestar.di import NamedDependency
+from msgspec import Meta
 
 from service.digest.services import DigestService
+from service.errors import problem_responses
 from service.health.probes import may_see_details, redis_memory, write_probe
 from service.models.registry import ModelRegistry
 
 
 class Capability(msgspec.Struct, omit_defaults=True):
-    available: bool
+    """Whether one capability works now, and (for keyed or loopback callers) what provides it or why not."""
+
+    available: Annotated[bool, Meta(description="True when this capability works now")]
     # What is behind it and why it is down: only for keyed callers (or loopback ones when keys are off).
-    detail: str | None = None
+    detail: Annotated[
+        str | None, Meta(description="What provides it, or why it is unavailable (keyed or loopback callers only)")
+    ] = None
 
 
 class Readiness(msgspec.Struct):
-    status: Literal["ready", "degraded"]
-    capabilities: dict[str, Capability]
+    """What this server can do now: `degraded` when a capability is missing (it still serves)."""
+
+    status: Annotated[Literal["ready", "degraded"], Meta(description="ready: every capability works")]
+    capabilities: Annotated[
+        dict[str, Capability],
+        Meta(
+            description="By name: extractive_summary, abstractive_summary, translation, entities, cache "
+            "(and any other model role)"
+        ),
+    ]
 
 
 class Liveness(msgspec.Struct):
-    status: Literal["alive"]
+    """The process answers."""
+
+    status: Annotated[Literal["alive"], Meta(description="Always `alive`")]
 
 
 class HealthController(Controller):
     path = "/health"
     tags = ["health"]
+    security = [{}]  # open: orchestrators probe without keys
 
-    @get("/live", summary="The process answers")
+    @get("/live", operation_id="getHealthLive", responses=problem_responses(500), summary="The process answers")
     async def live(self) -> Liveness:
         return Liveness("alive")
 
     @get(
         "/ready",
+        operation_id="getHealthReady",
+        responses=problem_responses(500),
         summary="What this server can do now",
         description="Open: status and each capability's availability. With a valid API key (keys on), or from "
         "loopback (keys off), each capability also has a `detail`: backend, memory use, error text.",

@@ -2,40 +2,93 @@
 
 from __future__ import annotations
 
+import re
 from typing import Annotated
 
 from litestar import Controller, Response, get, post
+from litestar.datastructures import ResponseHeader
 from litestar.di import NamedDependency
-from litestar.params import Body, FromPath, HeaderParameter, QueryParameter
+from litestar.openapi.spec import Example
+from litestar.params import Body, HeaderParameter, Parameter, QueryParameter
 
 from service.digest.controllers import require_json
-from service.errors import JobNotFound
+from service.errors import JobNotFound, problem_responses, rate_limit_headers
 from service.jobs.schemas import JobAccepted, JobRequest, JobView
 from service.jobs.services import JobService
+
+# Job ids are uuid4 hex; anything else (`<id>:finished`, a path trick) is no job: 404 without touching Redis.
+_JOB_ID = re.compile(r"[0-9a-f]{32}")
+_JOB_ID_WORDS = "The job's `id` (32 hexadecimal characters), as POST /v1/jobs returned it"
+_JOB_EXAMPLES = [
+    # No callback_url here: an example must run as it is from Swagger, and a callback needs a public receiver.
+    Example(
+        summary="A batch of two articles",
+        value={
+            "articles": [
+                {"text": "قال وزير الخارجية إن المحادثات كانت مثمرة.", "ref": "cms-1001"},
+                {"text": "<h1>عنوان</h1><p>أعلنت الحكومة خطة جديدة.</p>", "format": "html", "ref": "cms-1002"},
+            ],
+        },
+    ),
+    Example(
+        summary="A single article (the POST /v1/digest fields, plus ref)",
+        value={"text": "قال وزير الخارجية إن المحادثات كانت مثمرة.", "ref": "cms-1003"},
+    ),
+]
 
 
 class JobController(Controller):
     path = "/v1/jobs"
     tags = ["jobs"]
+    response_headers = rate_limit_headers()
 
-    @post("/", guards=[require_json], status_code=202, summary="Digest one article or a batch in the background")
+    @post(
+        "/",
+        guards=[require_json],
+        status_code=202,
+        operation_id="submitJob",
+        responses=problem_responses(400, 401, 409, 413, 415, 422, 429, 500, 503),
+        response_headers=[
+            ResponseHeader(
+                name="Location", description="The job's URL: GET it to follow the job", documentation_only=True
+            )
+        ],
+        summary="Digest one article or a batch in the background",
+        description="Send `articles` (a batch) or the fields of one article (`text`, ...), not both. Answers 202 "
+        "with the job's id and Location; with `callback_url`, the finished job is POSTed there (see `webhooks`).",
+    )
     async def submit(
         self,
-        data: Annotated[JobRequest, Body()],
+        data: Annotated[JobRequest, Body(examples=_JOB_EXAMPLES)],
         job_service: NamedDependency[JobService],
-        idempotency_key: Annotated[str | None, HeaderParameter(name="Idempotency-Key", max_length=200)] = None,
+        idempotency_key: Annotated[
+            str | None,
+            HeaderParameter(
+                name="Idempotency-Key",
+                max_length=200,
+                description="Resubmitting with the same key within jobs.idempotency_window_seconds returns the same "
+                "job (`duplicate: true`) instead of a second one",
+            ),
+        ] = None,
     ) -> Response[JobAccepted]:
         accepted = await job_service.submit(data, idempotency_key)
         return Response(accepted, status_code=202, headers={"Location": accepted.location})
 
-    @get("/{job_id:str}", summary="A job's status, progress and a page of its results")
+    @get(
+        "/{job_id:str}",
+        operation_id="getJob",
+        responses=problem_responses(400, 401, 404, 422, 429, 500, 503),
+        summary="A job's status, progress and a page of its results",
+    )
     async def status(
         self,
-        job_id: FromPath[str],
+        job_id: Annotated[str, Parameter(description=_JOB_ID_WORDS)],
         job_service: NamedDependency[JobService],
-        offset: Annotated[int, QueryParameter(ge=0)] = 0,
-        limit: Annotated[int, QueryParameter(ge=0, le=1000)] = 100,
+        offset: Annotated[int, QueryParameter(ge=0, description="The first article of the page (its index)")] = 0,
+        limit: Annotated[int, QueryParameter(ge=0, le=1000, description="How many articles in the page")] = 100,
     ) -> JobView:
+        if not _JOB_ID.fullmatch(job_id):
+            raise JobNotFound(f"no job {job_id!r}: a job id is 32 hexadecimal characters")
         view = await job_service.store.view(job_id, offset, limit)
         if view is None:
             raise JobNotFound(f"no job {job_id!r} (it may have expired: jobs.retention_seconds)")

@@ -20,6 +20,8 @@ class JobArticle(DigestRequest, kw_only=True, forbid_unknown_fields=True):
     ref: Annotated[str, Meta(max_length=200, description="Your id for this article, echoed back")] | None = None
 
 
+_CREATED = "When the job was submitted"
+_FINISHED = "When the last article finished; null until then"
 _SINGLE_TEXT = "The article, when the job is a single article (else send `articles`)"
 
 
@@ -56,50 +58,59 @@ class JobRequest(JobArticle, kw_only=True, forbid_unknown_fields=True):
 
 
 class Progress(msgspec.Struct):
-    done: int
-    failed: int
-    total: int
+    """How far the job has come, in articles."""
+
+    done: Annotated[int, Meta(description="Articles digested")]
+    failed: Annotated[int, Meta(description="Articles that failed (each has an `error`)")]
+    total: Annotated[int, Meta(description="Articles in the job")]
 
 
 class ArticleResult(msgspec.Struct):
     """One article's outcome: its digest, or a problem document; never both."""
 
-    index: int
-    ref: str | None
-    status: ArticleStatus
-    attempts: int = 0
-    digest: Digest | None = None
-    error: ProblemDocument | None = None
+    index: Annotated[int, Meta(description="The article's position in the batch, from 0")]
+    ref: Annotated[str | None, Meta(description="Your `ref` for it, echoed")]
+    status: Annotated[ArticleStatus, Meta(description="queued, running, done or failed")]
+    attempts: Annotated[int, Meta(description="Times it was tried")] = 0
+    digest: Annotated[Digest | None, Meta(description="The digest, once done (as POST /v1/digest gives it)")] = None
+    error: Annotated[ProblemDocument | None, Meta(description="Why it failed, as a problem document")] = None
 
 
 class CallbackStatus(msgspec.Struct):
     """The callback's delivery: `last_error` is one of a few fixed phrases, never network details."""
 
-    url: str
-    status: Literal["waiting", "sending", "delivered", "failed"]
-    attempts: int = 0
-    last_status_code: int | None = None
-    last_error: str | None = None
-    include_digests: bool = False
+    url: Annotated[str, Meta(description="The callback_url")]
+    status: Annotated[
+        Literal["waiting", "sending", "delivered", "failed"], Meta(description="Where the delivery stands")
+    ]
+    attempts: Annotated[int, Meta(description="Delivery attempts so far")] = 0
+    last_status_code: Annotated[int | None, Meta(description="The receiver's last HTTP status")] = None
+    last_error: Annotated[str | None, Meta(description="Why the last attempt failed, as a fixed phrase")] = None
+    include_digests: Annotated[bool, Meta(description="Whether the callback carries the digests")] = False
 
 
 class JobView(msgspec.Struct):
     """A job as GET /v1/jobs/{id} shows it; `articles` is a page (offset, limit) of the results."""
 
-    id: str
-    status: JobStatus
-    progress: Progress
-    created_at: float
-    finished_at: float | None
-    expires_in_seconds: int | None
-    callback: CallbackStatus | None
-    offset: int
-    articles: list[ArticleResult]
+    id: Annotated[str, Meta(description="The job's id (32 hex digits)")]
+    status: Annotated[
+        JobStatus, Meta(description="queued, running, done or failed (failed only when every article failed)")
+    ]
+    progress: Annotated[Progress, Meta(description="Articles done, failed and in all")]
+    created_at: Annotated[float, Meta(description=_CREATED)]
+    finished_at: Annotated[float | None, Meta(description=_FINISHED)]
+    expires_in_seconds: Annotated[int | None, Meta(description="Seconds until the job and its results expire")]
+    callback: Annotated[CallbackStatus | None, Meta(description="The callback's delivery; null without callback_url")]
+    offset: Annotated[int, Meta(description="The index of the first article in `articles`")]
+    articles: Annotated[list[ArticleResult], Meta(description="A page of the articles' results (offset, limit)")]
 
 
 class JobAccepted(msgspec.Struct):
-    id: str
-    status: JobStatus
-    total: int
-    location: str
-    duplicate: bool  # true when an Idempotency-Key returned an existing job
+    """A job was accepted (or an existing one returned for the same Idempotency-Key)."""
+
+    id: Annotated[str, Meta(description="The job's id (32 hex digits)")]
+    status: Annotated[JobStatus, Meta(description="The job's status now")]
+    total: Annotated[int, Meta(description="Articles in the job")]
+    location: Annotated[str, Meta(description="The job's URL (also the Location header)")]
+    # true when an Idempotency-Key returned an existing job
+    duplicate: Annotated[bool, Meta(description="True when the Idempotency-Key returned an existing job")]

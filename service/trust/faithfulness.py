@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Annotated, Literal
 
 import msgspec
 
@@ -47,9 +47,9 @@ _ELLIPSIS = re.compile(r"\.{2,}|…")
 class Unsupported(msgspec.Struct, frozen=True):
     """A fact the summary states that the article does not contain."""
 
-    text: str  # as the summary writes it
-    kind: UnsupportedKind
-    sentence: int  # index of the summary sentence (split_summary order)
+    text: Annotated[str, msgspec.Meta(description="The fact as the summary writes it")]
+    kind: Annotated[UnsupportedKind, msgspec.Meta(description="person, place, organization, figure or quote")]
+    sentence: Annotated[int, msgspec.Meta(description="Index of the summary sentence that states it")]
 
 
 def _keys(tok: Token) -> frozenset[str]:

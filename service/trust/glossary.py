@@ -37,13 +37,18 @@ class GlossaryError(ValueError):
     """The glossary cannot be used as given; the message names the entry."""
 
 
+_NOTE = "The desk's note (not used by the service)"
+
+
 class GlossaryEntry(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """One fixed form: the Arabic as the desk writes it and the English it must read."""
 
-    ar: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    en: Annotated[str, msgspec.Meta(min_length=1, max_length=200)]
-    kind: EntryKind = "term"
-    note: Annotated[str, msgspec.Meta(max_length=500)] | None = None
+    ar: Annotated[
+        str, msgspec.Meta(min_length=1, max_length=200, description="The Arabic as the desk writes it (≤ 12 words)")
+    ]
+    en: Annotated[str, msgspec.Meta(min_length=1, max_length=200, description="The English it must read, verbatim")]
+    kind: Annotated[EntryKind, msgspec.Meta(description="person, place, organization or term")] = "term"
+    note: Annotated[str, msgspec.Meta(max_length=500, description=_NOTE)] | None = None
 
     def __post_init__(self) -> None:
         # Also runs for entries made in Python, where msgspec does not check the Meta bounds.
