@@ -31,6 +31,8 @@ from service.jobs.controllers import JobController
 from service.jobs.services import JobService
 from service.models.registry import ModelRegistry
 from service.runtime import Runtime
+from service.usage.controllers import UsageController
+from service.usage.services import UsageService
 from service.web.controllers import WebController
 
 
@@ -109,15 +111,15 @@ def _cors(settings: Settings) -> CORSConfig | None:
         return None  # closed by default
     return CORSConfig(
         allow_origins=settings.cors.allow_origins,
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["content-type", "authorization", "x-api-key"],
     )
 
 
-def _middleware(settings: Settings) -> list[Any]:
+def _middleware(settings: Settings, runtime: Runtime) -> list[Any]:
     # Metrics first (outermost), so that 401 and 429 answers are counted too.
     middleware: list[Any] = [PrometheusConfig(app_name="khulasa", prefix="khulasa", group_path=True).middleware]
-    if (auth := api_key_middleware(settings)) is not None:
+    if (auth := api_key_middleware(settings, runtime.meter)) is not None:
         middleware.append(auth)  # before the rate limit, which counts per key
     if settings.rate_limit.requests_per_minute:
         limit = RateLimitConfig(
@@ -149,6 +151,10 @@ def _provide_jobs(state: State) -> JobService:
     return _runtime(state).jobs
 
 
+def _provide_usage(state: State) -> UsageService:
+    return _runtime(state).usage
+
+
 def _provide_models(state: State) -> ModelRegistry:
     return _runtime(state).models
 
@@ -169,10 +175,18 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             await (runtime.close() if owned else runtime.stop())
 
     return Litestar(
-        route_handlers=[DigestController, JobController, HealthController, PrometheusController, WebController],
+        route_handlers=[
+            DigestController,
+            JobController,
+            UsageController,
+            HealthController,
+            PrometheusController,
+            WebController,
+        ],
         dependencies={
             "digest_service": Provide(_provide_digests, sync_to_thread=False),
             "job_service": Provide(_provide_jobs, sync_to_thread=False),
+            "usage_service": Provide(_provide_usage, sync_to_thread=False),
             "model_registry": Provide(_provide_models, sync_to_thread=False),
         },
         lifespan=[lifespan],
@@ -191,7 +205,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
                 )
             ),
         ],
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, runtime),
         cors_config=_cors(settings),
         exception_handlers={Exception: _internal_error},
         request_max_body_size=settings.limits.max_body_bytes,

@@ -14,6 +14,7 @@ from typing import Any
 import anyio.to_thread
 from saq import Queue, Worker
 
+from service.access import Meter
 from service.config import Settings
 from service.digest.admission import Slots
 from service.digest.cache import DigestCache
@@ -26,6 +27,7 @@ from service.models.registry import ModelRegistry, ModelRole
 from service.stores import Stores
 from service.summary.abstractive import SUMMARY_ROLE
 from service.translation.seq2seq import TRANSLATION_ROLE
+from service.usage.services import UsageService
 
 # Every model role the product uses: name, purpose and loader. A new role is one entry here.
 MODEL_ROLES: tuple[ModelRole[Any], ...] = (SUMMARY_ROLE, TRANSLATION_ROLE)
@@ -43,6 +45,8 @@ class Runtime:
     queue: Queue
     jobs: JobService
     job_runtime: JobRuntime
+    meter: Meter
+    usage: UsageService
     _workers: list[Worker[JobContext]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -57,10 +61,15 @@ class Runtime:
         resources = TextResources.load(settings)
         models = models or ModelRegistry(settings, roles)
         limits = settings.limits
+        # Per-tenant meters (characters, failed keys) on the rate-limit connection: short timeouts.
+        meter = Meter(stores.clients[1] if stores.clients else None, settings.cache.namespace)
+        cache = settings.cache
         digests = DigestService(
             DigestPipeline(settings, models, resources),
-            DigestCache(stores.digests, settings.cache.ttl_seconds, settings.cache.retry_seconds),
+            DigestCache(stores.digests, cache.ttl_seconds, cache.retry_seconds, cache.share_between_tenants),
             Slots(limits.max_in_flight, limits.retry_after_seconds),
+            meter,
+            settings.rate_limit.chars_per_minute,
         )
         queue = make_queue(settings)
         store = job_store(settings, queue)
@@ -73,8 +82,10 @@ class Runtime:
             models,
             digests,
             queue,
-            JobService(settings, queue, store),
+            JobService(settings, store, meter),
             JobRuntime(settings, queue, store, digests, job_slots),
+            meter,
+            UsageService(settings, meter, store),
         )
 
     def use_job_slots(self, size: int) -> None:

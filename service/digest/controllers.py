@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
@@ -16,6 +16,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from service.access import tenant_of
 from service.config import HOME
 from service.digest.schemas import Digest, DigestRequest
 from service.digest.services import DigestEvent, DigestService
@@ -58,8 +59,11 @@ class DigestController(Controller):
             ),
         ],
         digest_service: NamedDependency[DigestService],
+        request: Request[Any, Any, Any],
     ) -> Digest:
-        return await digest_service.create(data)
+        tenant = tenant_of(request)
+        await digest_service.charge(tenant, len(data.text))
+        return await digest_service.create(data, tenant=tenant)
 
     @post(
         "/stream",
@@ -71,17 +75,24 @@ class DigestController(Controller):
         "`error` (a problem document). Refusals before any work are answered as POST /v1/digest answers them.",
     )
     async def stream_digest(
-        self, data: Annotated[DigestRequest, Body()], digest_service: NamedDependency[DigestService]
+        self,
+        data: Annotated[DigestRequest, Body()],
+        digest_service: NamedDependency[DigestService],
+        request: Request[Any, Any, Any],
     ) -> ServerSentEvent:
-        events = digest_service.stream(data)
+        tenant = tenant_of(request)
+        await digest_service.charge(tenant, len(data.text))
+        events = digest_service.stream(data, tenant=tenant)
         first = await anext(events)  # a refusal before the first event is an ordinary problem answer
         return ServerSentEvent(
             _messages(first, events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
         )
 
     @get("/{digest_id:str}", summary="A stored digest by id")
-    async def get_digest(self, digest_id: FromPath[str], digest_service: NamedDependency[DigestService]) -> Digest:
-        digest = await digest_service.get(digest_id)
+    async def get_digest(
+        self, digest_id: FromPath[str], digest_service: NamedDependency[DigestService], request: Request[Any, Any, Any]
+    ) -> Digest:
+        digest = await digest_service.get(digest_id, tenant_of(request))
         if digest is None:
             raise DigestNotFound(f"no digest with id {digest_id!r} is stored (it may have expired)")
         return digest

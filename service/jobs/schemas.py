@@ -10,8 +10,12 @@ from msgspec import Meta
 from service.digest.schemas import Digest, DigestRequest
 from service.errors import ProblemDocument
 
-JobStatus = Literal["queued", "running", "done", "failed"]
-ArticleStatus = Literal["queued", "running", "done", "failed"]
+# A job is `cancelled` when DELETE /v1/jobs/{id} came before all its articles ran (those that ran keep their
+# results); `failed` when every article failed; `done` when all finished otherwise.
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+# An article is `cancelled` when its job was cancelled before it started; an article that waited longer than
+# jobs.queued_ttl_seconds is `failed` with the problem `expired`.
+ArticleStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 
 
 class JobArticle(DigestRequest, kw_only=True, forbid_unknown_fields=True):
@@ -59,6 +63,7 @@ class Progress(msgspec.Struct):
     done: int
     failed: int
     total: int
+    cancelled: int = 0
 
 
 class ArticleResult(msgspec.Struct):
@@ -70,6 +75,7 @@ class ArticleResult(msgspec.Struct):
     attempts: int = 0
     digest: Digest | None = None
     error: ProblemDocument | None = None
+    finished_at: Annotated[str | None, Meta(description="When the article finished (ISO 8601, UTC)")] = None
 
 
 class CallbackStatus(msgspec.Struct):
@@ -89,8 +95,8 @@ class JobView(msgspec.Struct):
     id: str
     status: JobStatus
     progress: Progress
-    created_at: float
-    finished_at: float | None
+    created_at: Annotated[str, Meta(description="When the job was accepted (ISO 8601, UTC)")]
+    finished_at: Annotated[str | None, Meta(description="When its last article finished (ISO 8601, UTC)")]
     expires_in_seconds: int | None
     callback: CallbackStatus | None
     offset: int
@@ -103,3 +109,30 @@ class JobAccepted(msgspec.Struct):
     total: int
     location: str
     duplicate: bool  # true when an Idempotency-Key returned an existing job
+
+
+class JobSummary(msgspec.Struct):
+    """A job in GET /v1/jobs: its state without its articles."""
+
+    id: str
+    status: JobStatus
+    progress: Progress
+    created_at: str
+    finished_at: str | None
+    location: str
+
+
+class JobList(msgspec.Struct):
+    """A page of the caller's jobs, newest first; pass `next_cursor` as `cursor` for the next page."""
+
+    jobs: list[JobSummary]
+    next_cursor: str | None
+
+
+class JobCancelled(msgspec.Struct):
+    """What DELETE /v1/jobs/{id} did: articles cancelled now; running ones finish, finished ones stay."""
+
+    id: str
+    status: JobStatus
+    cancelled: int
+    progress: Progress
