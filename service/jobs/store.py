@@ -208,6 +208,8 @@ class JobStore:
         self._finish_small = redis.register_script(oom + _FINISH)
         self._cancel = redis.register_script(oom + _CANCEL)
         self._mark_running = redis.register_script(_MARK_RUNNING)
+        # A tiny write that must not fail on a full Redis (the job's end would never be stamped).
+        self._stamp = redis.register_script(oom + "return redis.call('HSETNX', KEYS[1], 'finished_at', ARGV[1])")
 
     def _key(self, job_id: str, suffix: str = "") -> str:
         return f"{self.ns}:{job_id}{suffix}"
@@ -425,7 +427,7 @@ class JobStore:
 
     async def mark_finished(self, job_id: str) -> None:
         """Stamp the job's end (the first stamp stays)."""
-        await self.redis.hsetnx(self._key(job_id), "finished_at", str(time.time()))
+        await self._stamp(keys=[self._key(job_id)], args=[str(time.time())])
 
     async def save_callback(self, job_id: str, callback: CallbackStatus) -> None:
         await self.redis.hset(self._key(job_id), "callback", msgspec.json.encode(callback))
