@@ -29,10 +29,14 @@ def hash_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
+def _per_key(hashes: list[str]) -> dict[str, str]:
+    return {h.lower(): f"key:{h.lower()[:12]}" for h in hashes}
+
+
 def tenant_table(settings: Settings) -> dict[str, str]:
     """Key digest → tenant id: a named tenant for keys listed under [auth.tenants], else one per key
-    (`key-` and a prefix of its digest: enough to tell keys apart, never the key)."""
-    table = {h.lower(): f"key-{h.lower()[:12]}" for h in settings.auth.api_key_hashes}
+    (`key:` and a prefix of its digest: enough to tell keys apart, never the key)."""
+    table = _per_key(settings.auth.api_key_hashes)
     for name, hashes in settings.auth.tenants.items():
         table.update({h.lower(): name for h in hashes})
     return table
@@ -114,11 +118,17 @@ class ApiKeyMiddleware(AbstractAuthenticationMiddleware):
     so keys cannot be guessed at speed."""
 
     def __init__(
-        self, app: Any, tenants: dict[str, str], meter: Meter | None = None, failed_per_minute: int = 0, **kwargs: Any
+        self,
+        app: Any,
+        hashes: list[str] | None = None,
+        tenants: dict[str, str] | None = None,
+        meter: Meter | None = None,
+        failed_per_minute: int = 0,
+        **kwargs: Any,
     ) -> None:
         super().__init__(app, **kwargs)
-        self._tenants = tenants
-        self._hashes = list(tenants)
+        self._tenants = {**_per_key(hashes or []), **(tenants or {})}
+        self._hashes = list(self._tenants)
         self._meter = meter
         self._failed_per_minute = failed_per_minute
 

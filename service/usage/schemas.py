@@ -11,7 +11,7 @@ from msgspec import Meta
 class Usage(msgspec.Struct):
     """The caller's counts and limits now; a limit of null means none is set."""
 
-    tenant: Annotated[str, Meta(description="Your tenant: a named tenant, `key-<prefix of the key's hash>`, or public")]
+    tenant: Annotated[str, Meta(description="Your tenant: a named tenant, `key:<prefix of the key's hash>`, or public")]
     character_count: Annotated[int, Meta(description="Article characters sent this minute")]
     character_limit: Annotated[
         int | None, Meta(description="Characters allowed per minute (rate_limit.chars_per_minute)")
