@@ -42,6 +42,17 @@ class Server(msgspec.Struct, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: Annotated[int, Meta(ge=1, le=65535)] = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Slow clients (service/server.py): the request head must arrive within header_timeout_seconds of the
+    # connection (or of its first byte after a response), the whole body within body_timeout_seconds (408).
+    header_timeout_seconds: PositiveFloat = 10.0
+    body_timeout_seconds: PositiveFloat = 30.0
+    # An idle keep-alive connection is closed after this many seconds.
+    timeout_keep_alive: Positive = 5
+    # Open connections (and requests in progress) past which new requests are answered 503.
+    limit_concurrency: Positive = 500
+    # A request head still incomplete past this many bytes is refused with 400 (h11's limit; a head that
+    # arrives whole in one read is bounded by the read size instead).
+    h11_max_incomplete_event_size: Annotated[int, Meta(ge=1024, le=1_048_576)] = 16_384
 
 
 class Limits(msgspec.Struct, forbid_unknown_fields=True):
@@ -113,6 +124,10 @@ class Cache(msgspec.Struct, forbid_unknown_fields=True):
     # false: each tenant has its own digest cache; true: one compute cache, but `meta.cached` and
     # GET /v1/digest/{id} still only reflect the tenant's own requests.
     share_between_tenants: bool = False
+    # The in-process store (no redis_url, and the rate-limit counters while Redis fails): least recently used
+    # entries leave past either bound (a digest is about 13 kB).
+    memory_max_entries: Positive = 20_000
+    memory_max_bytes: Annotated[int, Meta(ge=65_536)] = 134_217_728
 
 
 class ModelEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):

@@ -57,7 +57,8 @@ class Runtime:
         """Build the process's parts (nothing loaded or connected yet: see `start`). `models` reuses a registry
         whose models are already loaded (the tests share one across apps; stores and queue are per runtime,
         since they belong to one event loop)."""
-        stores = Stores.build(settings.cache.redis_url, settings.cache.namespace)
+        cache = settings.cache
+        stores = Stores.build(cache.redis_url, cache.namespace, cache.memory_max_entries, cache.memory_max_bytes)
         resources = TextResources.load(settings)
         models = models or ModelRegistry(settings, roles)
         limits = settings.limits

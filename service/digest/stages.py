@@ -375,7 +375,11 @@ def prepare(request: DigestRequest, resources: TextResources, settings: Settings
     if fmt == "html" and is_whole_page(text):
         check_markup_depth(text, depth)
         page = extract_page(text)
-        text, fmt, title = page.text, "text", title or page.title
+        title = title or page.title
+        if not page.html:
+            text, fmt = page.text, "text"
+        else:
+            text = page.html
     clean = clean_article(text, fmt, resources.furniture, max_html_depth=depth)
     article = segment(clean, strip_controls(title) if title else None)
     body = " ".join(s.text for s in article.sentences)
