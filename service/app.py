@@ -48,6 +48,8 @@ from service.jobs.services import JobService
 from service.models.registry import ModelRegistry
 from service.openapi import openapi_config
 from service.runtime import Runtime
+from service.usage.controllers import UsageController
+from service.usage.services import UsageService
 from service.web.controllers import WebController
 
 _UNKNOWN_OR_MISSING = re.compile(r"^Object (?:contains unknown|missing required) field `([^`]+)`")
@@ -201,15 +203,15 @@ def _cors(settings: Settings) -> CORSConfig | None:
         return None  # closed by default
     return CORSConfig(
         allow_origins=settings.cors.allow_origins,
-        allow_methods=["GET", "POST"],
+        allow_methods=["GET", "POST", "DELETE"],
         allow_headers=["content-type", "authorization", "x-api-key"],
     )
 
 
-def _middleware(settings: Settings) -> list[Any]:
+def _middleware(settings: Settings, runtime: Runtime) -> list[Any]:
     # Metrics first (outermost), so that 401 and 429 answers are counted too.
     middleware: list[Any] = [PrometheusConfig(app_name="khulasa", prefix="khulasa", group_path=True).middleware]
-    if (auth := api_key_middleware(settings)) is not None:
+    if (auth := api_key_middleware(settings, runtime.meter)) is not None:
         middleware.append(auth)  # before the rate limit, which counts per key
     if settings.rate_limit.requests_per_minute:
         limit = RateLimitConfig(
@@ -251,6 +253,10 @@ def _provide_glossary(state: State) -> GlossaryService:
     return _runtime(state).glossary
 
 
+def _provide_usage(state: State) -> UsageService:
+    return _runtime(state).usage
+
+
 def _provide_models(state: State) -> ModelRegistry:
     return _runtime(state).models
 
@@ -274,6 +280,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         route_handlers=[
             DigestController,
             JobController,
+            UsageController,
             CapabilitiesController,
             HealthController,
             MetricsController,
@@ -284,6 +291,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
         dependencies={
             "digest_service": Provide(_provide_digests, sync_to_thread=False),
             "job_service": Provide(_provide_jobs, sync_to_thread=False),
+            "usage_service": Provide(_provide_usage, sync_to_thread=False),
             "model_registry": Provide(_provide_models, sync_to_thread=False),
             "glossary_service": Provide(_provide_glossary, sync_to_thread=False),
         },
@@ -294,7 +302,7 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             # The plugin's own handlers are replaced by _exception_handlers (they need the request and settings).
             ProblemDetailsPlugin(ProblemDetailsConfig(exception_handler=_on_problem)),
         ],
-        middleware=_middleware(settings),
+        middleware=_middleware(settings, runtime),
         cors_config=_cors(settings),
         exception_handlers=_exception_handlers(settings),
         request_max_body_size=settings.limits.max_body_bytes,

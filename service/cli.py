@@ -532,3 +532,85 @@ def jobs_submit(
     click.echo(f"{done} done, {failed} failed{skipped}, {seconds} s ({rate}){where}", err=True)
     if failed or unreadable or done == 0:
         sys.exit(1)
+
+
+def _job_call(url: str, api_key: str | None, method: str, path: str, **params: int) -> dict[str, object]:
+    """One call to the jobs API; any failure is one line (the problem's detail) and exit 1."""
+    import httpx
+
+    headers = {"authorization": f"Bearer {api_key}"} if api_key else {}
+    try:
+        with httpx.Client(base_url=url, headers=headers, timeout=60) as http:
+            r = http.request(method, path, params=params or None)
+    except httpx.HTTPError as exc:
+        raise click.ClickException(f"cannot reach {url}: {type(exc).__name__}") from None
+    try:
+        body = r.json()
+    except ValueError:
+        body = {}
+    if r.status_code >= 400:
+        detail = body.get("detail") if isinstance(body, dict) else None
+        raise click.ClickException(f"{r.status_code}: {detail or r.reason_phrase}")
+    if not isinstance(body, dict):
+        raise click.ClickException(f"unexpected answer from {url}{path}")
+    return body
+
+
+_url_option = click.option("--url", default="http://127.0.0.1:8000", help="The Khulasa service.")
+_key_option = click.option(
+    "--api-key", envvar="KHULASA_CLIENT_API_KEY", default=None, help="Sent as Bearer (or the env var)."
+)
+
+
+@jobs.command("status")
+@click.argument("job_id")
+@_url_option
+@_key_option
+def jobs_status(job_id: str, url: str, api_key: str | None) -> None:
+    """One line: the job's status and progress."""
+    view = _job_call(url, api_key, "GET", f"/v1/jobs/{job_id}", limit=0)
+    p = view["progress"]
+    assert isinstance(p, dict)
+    click.echo(
+        f"{view['id']} {view['status']}: {p['done']} done, {p['failed']} failed, {p.get('cancelled', 0)} cancelled "
+        f"of {p['total']} (created {view['created_at']}, finished {view['finished_at'] or '-'})"
+    )
+
+
+@jobs.command("results")
+@click.argument("job_id")
+@_url_option
+@_key_option
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Write the JSON lines here.")
+def jobs_results(job_id: str, url: str, api_key: str | None, out: Path | None) -> None:
+    """The job's articles as JSON lines, in order (to --out, or standard output)."""
+    first = _job_call(url, api_key, "GET", f"/v1/jobs/{job_id}", limit=0)
+    progress = first["progress"]
+    assert isinstance(progress, dict)
+    total = int(progress["total"])
+    try:
+        sink = out.open("w", encoding="utf-8") if out else sys.stdout
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {out}: {exc.strerror}") from None
+    try:
+        for offset in range(0, total, 500):
+            page = _job_call(url, api_key, "GET", f"/v1/jobs/{job_id}", offset=offset, limit=500)
+            articles = page["articles"]
+            assert isinstance(articles, list)
+            for article in articles:
+                sink.write(msgspec.json.encode(article).decode() + "\n")
+    finally:
+        if out:
+            sink.close()
+    if out:
+        click.echo(f"{total} articles of job {job_id} ({first['status']}) written to {out}", err=True)
+
+
+@jobs.command("cancel")
+@click.argument("job_id")
+@_url_option
+@_key_option
+def jobs_cancel(job_id: str, url: str, api_key: str | None) -> None:
+    """Cancel the job's articles that have not started (running ones finish)."""
+    answer = _job_call(url, api_key, "DELETE", f"/v1/jobs/{job_id}")
+    click.echo(f"{answer['id']} {answer['status']}: {answer['cancelled']} articles cancelled")

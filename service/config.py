@@ -67,12 +67,36 @@ class Limits(msgspec.Struct, forbid_unknown_fields=True):
     retry_after_seconds: Positive = 5
 
 
+KeyHash = Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]
+TenantName = Annotated[str, Meta(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")]
+
+
 class Auth(msgspec.Struct, forbid_unknown_fields=True):
-    api_key_hashes: list[Annotated[str, Meta(pattern=r"^[0-9a-f]{64}$")]] = msgspec.field(default_factory=list)
+    # Each key here is its own tenant (jobs, idempotency keys, digests and quotas are per tenant).
+    api_key_hashes: list[KeyHash] = msgspec.field(default_factory=list)
+    # Named tenants owning several keys: `[auth.tenants] newsroom = ["<sha256 hex>", ...]`.
+    tenants: dict[TenantName, list[KeyHash]] = msgspec.field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        owners: dict[str, str] = {}
+        for name, hashes in self.tenants.items():
+            for digest in hashes:
+                if digest in owners and owners[digest] != name:
+                    raise ValueError(f"auth.tenants: one key hash belongs to both {owners[digest]!r} and {name!r}")
+                owners[digest] = name
+
+    @property
+    def enabled(self) -> bool:
+        """Whether API keys are required (any key configured, alone or in a named tenant)."""
+        return bool(self.api_key_hashes or any(self.tenants.values()))
 
 
 class RateLimit(msgspec.Struct, forbid_unknown_fields=True):
     requests_per_minute: NonNegative = 120  # 0: off
+    # Article characters per tenant per minute, over /v1/digest, /v1/digest/stream and /v1/jobs (0: off).
+    chars_per_minute: NonNegative = 0
+    # Requests with a wrong or missing API key, per client address per minute, before 429 (0: off).
+    failed_auth_per_minute: NonNegative = 20
 
 
 class Cors(msgspec.Struct, forbid_unknown_fields=True):
@@ -97,6 +121,9 @@ class Cache(msgspec.Struct, forbid_unknown_fields=True):
     ttl_seconds: Positive = 604_800
     namespace: str = "khulasa"
     retry_seconds: Annotated[float, Meta(ge=0)] = 3.0
+    # false: each tenant has its own digest cache; true: one compute cache, but `meta.cached` and
+    # GET /v1/digest/{id} still only reflect the tenant's own requests.
+    share_between_tenants: bool = False
     # The in-process store (no redis_url, and the rate-limit counters while Redis fails): least recently used
     # entries leave past either bound (a digest is about 13 kB).
     memory_max_entries: Positive = 20_000
@@ -151,6 +178,15 @@ class Jobs(msgspec.Struct, forbid_unknown_fields=True):
     callback_allow_networks: list[str] = msgspec.field(default_factory=list)
     callback_connect_timeout_seconds: PositiveFloat = 5.0
     callback_read_timeout_seconds: PositiveFloat = 10.0
+    # Queued plus running articles one tenant may have (a job that does not fit: 429); 0: no limit.
+    max_queued_articles_per_key: NonNegative = 10_000
+    # Queued plus running articles of all tenants together (past it: 503); 0: no limit.
+    max_queued_articles: NonNegative = 100_000
+    # An article still waiting this long after its job was accepted fails with the problem `expired`.
+    queued_ttl_seconds: Positive = 86_400
+    # Articles handed to the queue ahead of the workers (0: twice the worker's concurrency). Small keeps
+    # the round-robin between tenants fair.
+    dispatch_window: NonNegative = 0
 
     def __post_init__(self) -> None:
         secret_bytes = len(self.callback_secret.encode())

@@ -254,3 +254,28 @@ def rate_limit_headers() -> list[ResponseHeader]:
         "RateLimit-Policy": "The limit and window, e.g. `120; w=60`",
     }
     return [ResponseHeader(name=name, description=text, documentation_only=True) for name, text in words.items()]
+
+
+class QuotaExceeded(Problem):
+    # 429: the tenant's own quota (queued articles, characters per minute); Retry-After says when to come back.
+    slug, title_text, code = "quota-exceeded", "Your quota is used up for now", st.HTTP_429_TOO_MANY_REQUESTS
+
+
+class TooManyFailedKeys(Problem):
+    slug, title_text, code = "too-many-failed-keys", "Too many requests with a wrong key", st.HTTP_429_TOO_MANY_REQUESTS
+
+
+class QueueFull(Problem):
+    # 503: the server's own queue is full (all tenants together); not the caller's fault.
+    slug, title_text, code = "queue-full", "The job queue is full", st.HTTP_503_SERVICE_UNAVAILABLE
+
+
+class IdempotencyKeyReused(Problem):
+    # 409 (Stripe's choice) rather than the IETF draft's 422: the request is valid, it conflicts with the
+    # earlier request stored under the same key.
+    slug, title_text, code = "idempotency-key-reused", "The Idempotency-Key was used for another request", 409
+
+
+class LargerThanQuota(Problem):
+    # 413, not 429: the one request is larger than the whole quota, so waiting will not help; split it.
+    slug, title_text, code = "larger-than-quota", "The request is larger than your whole quota", 413

@@ -26,7 +26,7 @@ from service.digest.schemas import Digest, DigestRequest
 from service.docs_static import HEADERS as DOCS_HEADERS
 from service.errors import ProblemDocument
 from service.health.controllers import Liveness, Readiness
-from service.jobs.schemas import JobAccepted, JobRequest, JobView
+from service.jobs.schemas import JobAccepted, JobCancelled, JobList, JobRequest, JobView
 from service.jobs.webhooks import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -35,6 +35,7 @@ from service.jobs.webhooks import (
     SIGNATURE_HEADER,
     CallbackPayload,
 )
+from service.usage.schemas import Usage
 
 # The Structs whose schemas msgspec writes (with everything they reference).
 ROOTS: tuple[type[msgspec.Struct], ...] = (
@@ -48,6 +49,9 @@ ROOTS: tuple[type[msgspec.Struct], ...] = (
     Liveness,
     Capabilities,
     CallbackPayload,
+    JobList,
+    JobCancelled,
+    Usage,
 )
 
 TAGS = [
@@ -55,6 +59,8 @@ TAGS = [
     Tag(name="jobs", description="Digest articles and batches in the background, with progress and callbacks"),
     Tag(name="capabilities", description="What this server accepts and can do (open, no key)"),
     Tag(name="health", description="Liveness and readiness probes (open, no key)"),
+    Tag(name="usage", description="Your counts and limits (characters per minute, queued articles)"),
+    Tag(name="glossary", description="The newsroom's fixed English forms of names and terms"),
 ]
 
 SECURITY_SCHEMES = {

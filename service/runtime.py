@@ -14,6 +14,7 @@ from typing import Any
 import anyio.to_thread
 from saq import Queue, Worker
 
+from service.access import Meter
 from service.config import ConfigError, Settings
 from service.digest.admission import Slots
 from service.digest.cache import DigestCache
@@ -28,6 +29,7 @@ from service.stores import Stores
 from service.summary.abstractive import SUMMARY_ROLE
 from service.translation.seq2seq import TRANSLATION_ROLE
 from service.trust.glossary import GlossaryError, load_glossary_file
+from service.usage.services import UsageService
 
 # Every model role the product uses: name, purpose and loader. A new role is one entry here.
 MODEL_ROLES: tuple[ModelRole[Any], ...] = (SUMMARY_ROLE, TRANSLATION_ROLE)
@@ -46,6 +48,8 @@ class Runtime:
     jobs: JobService
     job_runtime: JobRuntime
     glossary: GlossaryService
+    meter: Meter
+    usage: UsageService
     _workers: list[Worker[JobContext]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -64,11 +68,15 @@ class Runtime:
         glossary = _glossary_service(settings, stores)
         pipeline = DigestPipeline(settings, models, resources)
         pipeline.default_glossary = glossary.file_glossary()
+        # Per-tenant meters (characters, failed keys) on the rate-limit connection: short timeouts.
+        meter = Meter(stores.clients[1] if stores.clients else None, settings.cache.namespace)
         digests = DigestService(
             pipeline,
-            DigestCache(stores.digests, settings.cache.ttl_seconds, settings.cache.retry_seconds),
+            DigestCache(stores.digests, cache.ttl_seconds, cache.retry_seconds, cache.share_between_tenants),
             Slots(limits.max_in_flight, limits.retry_after_seconds),
             glossary.for_digest,
+            meter,
+            settings.rate_limit.chars_per_minute,
         )
         queue = make_queue(settings)
         store = job_store(settings, queue)
@@ -81,9 +89,11 @@ class Runtime:
             models,
             digests,
             queue,
-            JobService(settings, queue, store),
+            JobService(settings, store, meter),
             JobRuntime(settings, queue, store, digests, job_slots),
-            glossary=glossary,
+            glossary,
+            meter,
+            UsageService(settings, meter, store),
         )
 
     def use_job_slots(self, size: int) -> None:

@@ -77,7 +77,9 @@ class DigestController(Controller):
         digest_service: NamedDependency[DigestService],
         request: Request[Any, Any, Any],
     ) -> Digest:
-        return await digest_service.create(data, tenant=tenant_of(request))
+        tenant = tenant_of(request)
+        await digest_service.charge(tenant, len(data.text))
+        return await digest_service.create(data, tenant=tenant)
 
     @post(
         "/stream",
@@ -99,7 +101,9 @@ class DigestController(Controller):
         digest_service: NamedDependency[DigestService],
         request: Request[Any, Any, Any],
     ) -> ServerSentEvent:
-        events = digest_service.stream(data, tenant=tenant_of(request))
+        tenant = tenant_of(request)
+        await digest_service.charge(tenant, len(data.text))
+        events = digest_service.stream(data, tenant=tenant)
         first = await anext(events)  # a refusal before the first event is an ordinary problem answer
         return ServerSentEvent(
             _messages(first, events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}
@@ -110,14 +114,16 @@ class DigestController(Controller):
         operation_id="getDigest",
         responses=problem_responses(400, 401, 404, 429, 500),
         summary="A stored digest by id",
-        description="The digest as POST /v1/digest returned it, while it is cached (`cache.ttl_seconds`); then 404.",
+        description="The digest as POST /v1/digest returned it to you, while it is cached (`cache.ttl_seconds`); "
+        "then 404. Another newsroom's digest is a 404 too.",
     )
     async def get_digest(
         self,
         digest_id: Annotated[str, Parameter(description=_DIGEST_ID)],
         digest_service: NamedDependency[DigestService],
+        request: Request[Any, Any, Any],
     ) -> Digest:
-        digest = await digest_service.get(digest_id)
+        digest = await digest_service.get(digest_id, tenant_of(request))
         if digest is None:
             raise DigestNotFound(f"no digest with id {digest_id!r} is stored (it may have expired)")
         return digest

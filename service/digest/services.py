@@ -12,11 +12,12 @@ import anyio.to_thread
 import msgspec
 import structlog
 
+from service.access import PUBLIC, Meter
 from service.digest.admission import Lease, Slots
 from service.digest.cache import DigestCache
 from service.digest.schemas import Digest, DigestRequest, DigestWarning, LocalizedText
 from service.digest.stages import DigestPipeline, DigestRun, TranslatedBatch
-from service.errors import Problem
+from service.errors import LargerThanQuota, Problem, QuotaExceeded
 from service.metrics import DIGESTS
 from service.trust.glossary import Glossary
 
@@ -32,46 +33,74 @@ class DigestService:
     """One per process: runs the pipeline within admission slots and answers from the cache when it can."""
 
     def __init__(
-        self, pipeline: DigestPipeline, cache: DigestCache, slots: Slots, glossaries: GlossaryLookup | None = None
+        self,
+        pipeline: DigestPipeline,
+        cache: DigestCache,
+        slots: Slots,
+        glossaries: GlossaryLookup | None = None,
+        meter: Meter | None = None,
+        chars_per_minute: int = 0,
     ) -> None:
         self.pipeline = pipeline
         self.cache = cache
         self.slots = slots
         self.glossaries = glossaries
+        self.meter = meter
+        self.chars_per_minute = chars_per_minute
 
-    async def create(self, request: DigestRequest, slots: Slots | None = None, tenant: str = "public") -> Digest:
-        """The digest of an article, from the cache when the same article and options were seen; `tenant`
-        is the newsroom whose glossary applies."""
+    async def charge(self, tenant: str, chars: int) -> None:
+        """Count article characters against the tenant's `rate_limit.chars_per_minute`; 429 past it (with
+        Retry-After), 413 for one submission larger than the whole limit (waiting would not help)."""
+        if not self.chars_per_minute or self.meter is None:
+            return
+        if chars > self.chars_per_minute:
+            raise LargerThanQuota(
+                f"{chars} characters in one request; the limit is {self.chars_per_minute} per minute "
+                "(rate_limit.chars_per_minute): split the work",
+                extra={"limit": self.chars_per_minute},
+            )
+        retry_after = await self.meter.take("chars", tenant, chars, self.chars_per_minute)
+        if retry_after is not None:
+            raise QuotaExceeded(
+                f"{chars} more characters would pass your limit of {self.chars_per_minute} per minute "
+                f"(rate_limit.chars_per_minute); retry in {retry_after} s (GET /v1/usage shows the count)",
+                headers={"Retry-After": str(retry_after)},
+                extra={"limit": self.chars_per_minute},
+            )
+
+    async def create(self, request: DigestRequest, slots: Slots | None = None, tenant: str = PUBLIC) -> Digest:
+        """The digest of an article, from the cache when the same article and options were seen (by this
+        tenant, or by any tenant with a shared cache); `tenant` is also the newsroom whose glossary applies."""
         started = time.perf_counter()
         run = await self._open(request, tenant)
-        if (hit := await self.cache.by_request(run.request_key)) is not None:
-            return self._cached(hit, run, started)
+        if (hit := await self.cache.by_request(run.request_key, tenant)) is not None:
+            return await self._cached(hit, run, started, tenant)
         async with (slots or self.slots).admit(run.deadline) as lease:
             await lease.run(self.pipeline.clean, run)  # admitted before any parsing
             assert run.key is not None
-            if (hit := await self.cache.by_digest(run.key)) is not None:
-                await self.cache.link(run.request_key, run.key)
-                return self._cached(hit, run, started)
+            if (hit := await self.cache.by_digest(run.key, tenant)) is not None:
+                await self.cache.link(run.request_key, run.key, tenant)
+                return await self._cached(hit, run, started, tenant)
             digest = await lease.run(self.pipeline.complete, run)
-        return await self._store(digest, run, started)
+        return await self._store(digest, run, started, tenant)
 
     async def stream(
-        self, request: DigestRequest, slots: Slots | None = None, tenant: str = "public"
+        self, request: DigestRequest, slots: Slots | None = None, tenant: str = PUBLIC
     ) -> AsyncGenerator[DigestEvent]:
         """The digest as events, each part as soon as it exists: article, summary, highlights, translation
         batches, then the whole digest (the same document `create` returns). Refusals before the first event
         raise, as `create` does; a failure after it is an `error` event. A cache hit sends every event at once."""
         started = time.perf_counter()
         run = await self._open(request, tenant)
-        if (hit := await self.cache.by_request(run.request_key)) is not None:
-            for event in _events_of(self._cached(hit, run, started)):
+        if (hit := await self.cache.by_request(run.request_key, tenant)) is not None:
+            for event in _events_of(await self._cached(hit, run, started, tenant)):
                 yield event
             return
         async with (slots or self.slots).admit(run.deadline) as lease:
             await lease.run(self.pipeline.clean, run)
             assert run.key is not None
-            if (hit := await self.cache.by_digest(run.key)) is not None:
-                for event in _events_of(self._cached(hit, run, started)):
+            if (hit := await self.cache.by_digest(run.key, tenant)) is not None:
+                for event in _events_of(await self._cached(hit, run, started, tenant)):
                     yield event
                 return
             yield "article", _article_event(run)
@@ -86,7 +115,7 @@ class DigestService:
                 yield "error", exc.document()
                 return
         assert digest is not None
-        yield "digest", await self._store(digest, run, started)
+        yield "digest", await self._store(digest, run, started, tenant)
 
     async def _stream_stages(self, run: DigestRun, lease: Lease) -> AsyncIterator[DigestEvent]:
         """Summary, highlights and translation batches as the worker thread produces them."""
@@ -123,11 +152,14 @@ class DigestService:
             if not task.done():
                 task.cancel()  # the client went away: the run's deadline is cancelled, the thread stops
 
-    async def get(self, key: str) -> Digest | None:
-        """A stored digest by id (32 hex characters; anything else is not an id)."""
+    async def get(self, key: str, tenant: str = PUBLIC) -> Digest | None:
+        """A stored digest by id (32 hex characters; anything else is not an id), only when this tenant asked
+        for it: another tenant's digest is as absent as a missing one."""
         if not re.fullmatch(r"[0-9a-f]{32}", key):
             return None
-        digest = await self.cache.by_digest(key)
+        if not await self.cache.seen(tenant, key):
+            return None
+        digest = await self.cache.by_digest(key, tenant)
         if digest is not None:
             digest.meta.cached = True
         return digest
@@ -141,15 +173,25 @@ class DigestService:
             await anyio.to_thread.run_sync(self.pipeline.load_models, run)
         return run
 
-    def _cached(self, digest: Digest, run: DigestRun, started: float) -> Digest:
-        digest.meta.cached = True
+    async def _cached(self, digest: Digest, run: DigestRun, started: float, tenant: str) -> Digest:
+        # With a shared cache, a digest only another tenant asked for is reported as computed: `cached` must
+        # not tell this tenant what others sent.
+        digest.meta.cached = await self.cache.seen(tenant, digest.id)
+        await self.cache.mark_seen(tenant, digest.id)
         digest.meta.timings_ms = {"total": _ms(started)}
         DIGESTS.labels("cached").inc()
-        log.info("digest", id=digest.id, cached=True, chars=len(run.request.text), ms=digest.meta.timings_ms["total"])
+        log.info(
+            "digest",
+            id=digest.id,
+            cached=digest.meta.cached,
+            chars=len(run.request.text),
+            ms=digest.meta.timings_ms["total"],
+        )
         return digest
 
-    async def _store(self, digest: Digest, run: DigestRun, started: float) -> Digest:
-        if not await self.cache.save(digest, run.request_key):
+    async def _store(self, digest: Digest, run: DigestRun, started: float, tenant: str) -> Digest:
+        await self.cache.mark_seen(tenant, digest.id)
+        if not await self.cache.save(digest, run.request_key, tenant):
             digest.meta.warnings.append(
                 DigestWarning(
                     "cache-unavailable",

@@ -10,8 +10,12 @@ from msgspec import Meta
 from service.digest.schemas import Digest, DigestRequest
 from service.errors import ProblemDocument
 
-JobStatus = Literal["queued", "running", "done", "failed"]
-ArticleStatus = Literal["queued", "running", "done", "failed"]
+# A job is `cancelled` when DELETE /v1/jobs/{id} came before all its articles ran (those that ran keep their
+# results); `failed` when every article failed; `done` when all finished otherwise.
+JobStatus = Literal["queued", "running", "done", "failed", "cancelled"]
+# An article is `cancelled` when its job was cancelled before it started; an article that waited longer than
+# jobs.queued_ttl_seconds is `failed` with the problem `expired`.
+ArticleStatus = Literal["queued", "running", "done", "failed", "cancelled"]
 
 
 class JobArticle(DigestRequest, kw_only=True, forbid_unknown_fields=True):
@@ -20,8 +24,8 @@ class JobArticle(DigestRequest, kw_only=True, forbid_unknown_fields=True):
     ref: Annotated[str, Meta(max_length=200, description="Your id for this article, echoed back")] | None = None
 
 
-_CREATED = "When the job was submitted"
-_FINISHED = "When the last article finished; null until then"
+_CREATED = "When the job was accepted (ISO 8601, UTC)"
+_FINISHED = "When its last article finished (ISO 8601, UTC); null until then"
 _SINGLE_TEXT = "The article, when the job is a single article (else send `articles`)"
 
 
@@ -63,6 +67,7 @@ class Progress(msgspec.Struct):
     done: Annotated[int, Meta(description="Articles digested")]
     failed: Annotated[int, Meta(description="Articles that failed (each has an `error`)")]
     total: Annotated[int, Meta(description="Articles in the job")]
+    cancelled: Annotated[int, Meta(description="Articles cancelled before they ran")] = 0
 
 
 class ArticleResult(msgspec.Struct):
@@ -74,6 +79,7 @@ class ArticleResult(msgspec.Struct):
     attempts: Annotated[int, Meta(description="Times it was tried")] = 0
     digest: Annotated[Digest | None, Meta(description="The digest, once done (as POST /v1/digest gives it)")] = None
     error: Annotated[ProblemDocument | None, Meta(description="Why it failed, as a problem document")] = None
+    finished_at: Annotated[str | None, Meta(description="When the article finished (ISO 8601, UTC)")] = None
 
 
 class CallbackStatus(msgspec.Struct):
@@ -94,11 +100,12 @@ class JobView(msgspec.Struct):
 
     id: Annotated[str, Meta(description="The job's id (32 hex digits)")]
     status: Annotated[
-        JobStatus, Meta(description="queued, running, done or failed (failed only when every article failed)")
+        JobStatus,
+        Meta(description="queued, running, done, failed (only when every article failed) or cancelled"),
     ]
     progress: Annotated[Progress, Meta(description="Articles done, failed and in all")]
-    created_at: Annotated[float, Meta(description=_CREATED)]
-    finished_at: Annotated[float | None, Meta(description=_FINISHED)]
+    created_at: Annotated[str, Meta(description=_CREATED)]
+    finished_at: Annotated[str | None, Meta(description=_FINISHED)]
     expires_in_seconds: Annotated[int | None, Meta(description="Seconds until the job and its results expire")]
     callback: Annotated[CallbackStatus | None, Meta(description="The callback's delivery; null without callback_url")]
     offset: Annotated[int, Meta(description="The index of the first article in `articles`")]
@@ -114,3 +121,30 @@ class JobAccepted(msgspec.Struct):
     location: Annotated[str, Meta(description="The job's URL (also the Location header)")]
     # true when an Idempotency-Key returned an existing job
     duplicate: Annotated[bool, Meta(description="True when the Idempotency-Key returned an existing job")]
+
+
+class JobSummary(msgspec.Struct):
+    """A job in GET /v1/jobs: its state without its articles."""
+
+    id: Annotated[str, Meta(description="The job's id (32 hex digits)")]
+    status: Annotated[JobStatus, Meta(description="The job's status now")]
+    progress: Annotated[Progress, Meta(description="Articles done, failed, cancelled and in all")]
+    created_at: Annotated[str, Meta(description=_CREATED)]
+    finished_at: Annotated[str | None, Meta(description=_FINISHED)]
+    location: Annotated[str, Meta(description="The job's URL")]
+
+
+class JobList(msgspec.Struct):
+    """A page of the caller's jobs, newest first; pass `next_cursor` as `cursor` for the next page."""
+
+    jobs: Annotated[list[JobSummary], Meta(description="The page of jobs, newest first")]
+    next_cursor: Annotated[str | None, Meta(description="The cursor of the next page; null on the last")]
+
+
+class JobCancelled(msgspec.Struct):
+    """What DELETE /v1/jobs/{id} did: articles cancelled now; running ones finish, finished ones stay."""
+
+    id: Annotated[str, Meta(description="The job's id")]
+    status: Annotated[JobStatus, Meta(description="The job's status after the cancel")]
+    cancelled: Annotated[int, Meta(description="Articles cancelled by this request (0 when repeated)")]
+    progress: Annotated[Progress, Meta(description="Articles done, failed, cancelled and in all")]

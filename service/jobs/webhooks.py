@@ -236,8 +236,8 @@ class CallbackJob(msgspec.Struct):
     id: str
     status: JobStatus
     progress: Progress
-    created_at: float
-    finished_at: float | None
+    created_at: str  # ISO 8601, as the job view
+    finished_at: str | None
     results_url: str
 
 

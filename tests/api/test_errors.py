@@ -104,6 +104,27 @@ def _special(slug: str, monkeypatch: pytest.MonkeyPatch) -> httpx.Response:
         with TestClient(create_app(make_settings(rate_limit_requests_per_minute="1"))) as c:
             c.get("/v1/digest/" + "0" * 32)
             return c.get("/v1/digest/" + "0" * 32)
+    if slug == "idempotency-key-reused":
+        with TestClient(create_app(make_settings())) as c:
+            key = {"Idempotency-Key": "same-key-twice"}
+            assert c.post("/v1/jobs", json={"text": ARTICLE}, headers=key).status_code == 202
+            return c.post("/v1/jobs", json={"text": ARTICLE + " وأضاف."}, headers=key)
+    if slug in ("larger-than-quota", "quota-exceeded"):
+        limit = len(ARTICLE) + 10
+        with TestClient(create_app(make_settings(rate_limit_chars_per_minute=str(limit)))) as c:
+            if slug == "larger-than-quota":
+                return _post(c, {"text": ARTICLE + " " + ARTICLE})
+            assert _post(c, {"text": ARTICLE}).status_code == 200
+            return _post(c, {"text": ARTICLE})
+    if slug == "queue-full":
+        with TestClient(create_app(make_settings(jobs_max_queued_articles="1"))) as c:
+            return c.post("/v1/jobs", json={"articles": [{"text": ARTICLE}, {"text": ARTICLE + " وأضاف."}]})
+    if slug == "too-many-failed-keys":
+        settings = make_settings(auth_api_key_hashes=hash_key("k" * 20), rate_limit_failed_auth_per_minute="2")
+        with TestClient(create_app(settings)) as c:
+            for _ in range(2):
+                c.post("/v1/digest", json={"text": ARTICLE}, headers={"X-API-Key": "wrong-key-000000"})
+            return c.post("/v1/digest", json={"text": ARTICLE}, headers={"X-API-Key": "wrong-key-000000"})
     if slug == "timeout":
         with TestClient(create_app(make_settings(limits_request_timeout_seconds="0.000001"))) as c:
             return _post(c, {"text": ARTICLE})

@@ -49,7 +49,7 @@ def test_embedded_batch_with_a_failing_article_and_idempotency(example_text: str
         again = client.post("/v1/jobs", json=batch, headers={"idempotency-key": "cms-42"})
         assert again.status_code == 202 and again.json()["id"] == job_id and again.json()["duplicate"] is True
         view = wait_done(client.get, job_id)
-        assert view["status"] == "done" and view["progress"] == {"done": 2, "failed": 1, "total": 3}
+        assert view["status"] == "done" and view["progress"] == {"done": 2, "failed": 1, "total": 3, "cancelled": 0}
         by_ref = {a["ref"]: a for a in view["articles"]}  # type: ignore[union-attr]
         assert by_ref["bad"]["status"] == "failed" and by_ref["bad"]["error"]["status"] == 422
         assert by_ref["bad"]["digest"] is None
@@ -120,7 +120,7 @@ def test_two_workers_and_a_killed_one_complete_the_batch_exactly_once(
                 time.sleep(0.05)
             os.kill(workers[0].pid, signal.SIGKILL)
             view = wait_done(lambda path: httpx.get(f"{base}{path}", params={"limit": 1000}), job_id, 180)
-        assert view["status"] == "done" and view["progress"] == {"done": 30, "failed": 0, "total": 30}
+        assert view["status"] == "done" and view["progress"] == {"done": 30, "failed": 0, "total": 30, "cancelled": 0}
         articles = view["articles"]
         assert sorted(a["index"] for a in articles) == list(range(30))  # type: ignore[union-attr]
         assert len({a["digest"]["id"] for a in articles}) == 30  # type: ignore[union-attr,index]

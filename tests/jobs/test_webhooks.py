@@ -263,7 +263,7 @@ def test_allowed_delivery_is_signed_compact_and_keeps_its_delivery_id(
     assert len(ids) == 1  # the retry is the same delivery
     assert sent["job"]["id"] == job_id and sent["job"]["status"] == "done"
     assert sent["job"]["results_url"] == f"/v1/jobs/{job_id}" and sent["job"]["finished_at"] is not None
-    assert sent["job"]["progress"] == {"done": 1, "failed": 0, "total": 1}
+    assert sent["job"]["progress"] == {"done": 1, "failed": 0, "total": 1, "cancelled": 0}
     assert sent["articles"] == [{"index": 0, "ref": "story-1", "status": "done"}]
     big = json.loads(full.requests[0][1])
     assert big["articles"][0]["digest"]["summary"]["ar"] and big["delivery_id"] != sent["delivery_id"]
