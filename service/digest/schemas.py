@@ -121,3 +121,5 @@ class Digest(msgspec.Struct):
     sections: list[LocalizedText]
     removed: list[str]
     meta: DigestMeta
+    # The dateline the lead opened with («عمان - الرأي -»), taken out of the text; null when there was none.
+    dateline: LocalizedText | None = None

@@ -315,6 +315,7 @@ class DigestPipeline:
                     removed_lines=len(article.removed),
                 ),
             ),
+            dateline=LocalizedText(article.dateline, en(article.dateline)) if article.dateline else None,
         )
 
     @staticmethod

@@ -11,6 +11,11 @@ from service.highlights.types import Highlights, KeyPoint
 from service.text.rank import SentenceRanker
 from service.text.segment import Article
 
+# A key point is a sentence that carries the story: a weak score (a stray line, a caption) or a fragment of a
+# few words is left out even when that leaves fewer key points than asked for.
+KEY_POINT_MIN_SCORE = 0.15
+KEY_POINT_MIN_WORDS = 5
+
 
 def extract_highlights(
     article: Article, ranker: SentenceRanker, lexicon: Lexicon, gazetteer: Gazetteer, max_key_points: int
@@ -19,5 +24,9 @@ def extract_highlights(
     sentences = article.sentences
     tokens = [tokenize(article.title or ""), *(tokenize(s.text) for s in sentences)]
     entities = find_entities(tokens, lexicon, gazetteer)
-    key_points = [KeyPoint(sentences[r.index].text, None, r.score, r.index) for r in ranker.top(max_key_points)]
+    key_points = [
+        KeyPoint(sentences[r.index].text, None, r.score, r.index)
+        for r in ranker.top(max_key_points)
+        if r.score >= KEY_POINT_MIN_SCORE and len(sentences[r.index].text.split()) >= KEY_POINT_MIN_WORDS
+    ]
     return Highlights(key_points, find_quotes(sentences, entities.people), entities, find_figures(sentences))
