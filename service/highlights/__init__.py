@@ -29,4 +29,9 @@ def extract_highlights(
         for r in ranker.top(max_key_points)
         if r.score >= KEY_POINT_MIN_SCORE and len(sentences[r.index].text.split()) >= KEY_POINT_MIN_WORDS
     ]
-    return Highlights(key_points, find_quotes(sentences, entities.people), entities, find_figures(sentences))
+    return Highlights(
+        key_points,
+        find_quotes(sentences, entities.people, entities.organizations, lexicon),
+        entities,
+        find_figures(sentences),
+    )
