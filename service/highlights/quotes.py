@@ -272,17 +272,17 @@ def find_quotes(
             pieces.extend(_stray_pieces(text, spans, speech))
         pieces.extend(_unclosed_piece(text, spans, speech))
         speakers: list[str | None] = []
-        for i in range(len(speech.at)):
-            speakers.append(speech.speaker_of(i, resolver, carried if not speakers else speakers[-1]))
+        for n in range(len(speech.at)):
+            speakers.append(speech.speaker_of(n, resolver, carried if not speakers else speakers[-1]))
         noun = any(t.norm in _SPEECH_NOUNS or t.bare in _SPEECH_NOUNS for t in toks)
         starts = [t.start for t in toks]
         for a, b in sorted(pieces):
             body = _body(text, a, b)
             if body is None or _is_name(body, resolver):
                 continue
-            i = speech.last_before(a)
             if not _introduced(toks, starts, a, speech, noun):
                 continue  # a term, a name or a case title in quote marks: nobody is said to have said it
+            i = speech.last_before(a)
             if i is None:
                 # Attribution after the quote («…»، قال الصباغ), else the sentence's subject.
                 after = speech.last_before(len(text) + 1)
