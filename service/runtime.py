@@ -19,6 +19,7 @@ from service.digest.admission import Slots
 from service.digest.cache import DigestCache
 from service.digest.services import DigestService
 from service.digest.stages import DigestPipeline, TextResources
+from service.highlights.ner import ENTITIES_ROLE
 from service.jobs.queue import job_store, make_queue
 from service.jobs.services import JobService
 from service.jobs.tasks import JobContext, JobRuntime, make_worker
@@ -28,7 +29,7 @@ from service.summary.abstractive import SUMMARY_ROLE
 from service.translation.seq2seq import TRANSLATION_ROLE
 
 # Every model role the product uses: name, purpose and loader. A new role is one entry here.
-MODEL_ROLES: tuple[ModelRole[Any], ...] = (SUMMARY_ROLE, TRANSLATION_ROLE)
+MODEL_ROLES: tuple[ModelRole[Any], ...] = (SUMMARY_ROLE, TRANSLATION_ROLE, ENTITIES_ROLE)
 
 
 @dataclass

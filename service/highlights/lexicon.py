@@ -151,7 +151,7 @@ def _load(path: Path) -> Lexicon:
     common = data.get("common_given_file")
     words_file = data.get("common_words_file")
     common_words: frozenset[str] = frozenset()
-    if words_file:
+    if words_file and (path.parent / words_file).exists():  # like common_given_file: optional data
         lines = read_bytes(path.parent / words_file).decode("utf-8").splitlines()
         common_words = frozenset(w for w in lines if w and not w.startswith("#"))
     return Lexicon(

@@ -139,7 +139,7 @@ def _is_subheading(line: str, next_line: str | None) -> bool:
     n = len(line.split())
     return (
         next_line is not None
-        and 2 <= n <= structure.SECTION_MAX_WORDS
+        and 1 <= n <= structure.SECTION_MAX_WORDS
         and not _SENTENCE_END.search(line)
         and len(next_line) > len(line)
         and structure.is_paragraph(next_line)
