@@ -51,6 +51,12 @@ def api_key_middleware(settings: Settings) -> DefineMiddleware | None:
     return DefineMiddleware(ApiKeyMiddleware, hashes=settings.auth.api_key_hashes, exclude=OPEN_PATHS)
 
 
+def tenant_of(request: Request[Any, Any, Any]) -> str:
+    """The newsroom: the API key's identity ("key:abc123...") when keys are on, else "public"."""
+    user = request.scope.get("user")
+    return user if isinstance(user, str) and user else "public"
+
+
 def rate_limit_identity(request: Request[Any, Any, Any]) -> str:
     """Limit per API key when keys are on, else per client address."""
     user = request.scope.get("user")

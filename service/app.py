@@ -26,6 +26,8 @@ from service.access import OPEN_PATHS, api_key_middleware, rate_limit_identity
 from service.config import Settings, load_settings
 from service.digest.controllers import DigestController
 from service.digest.services import DigestService
+from service.glossary.controllers import GlossaryController
+from service.glossary.services import GlossaryService
 from service.health.controllers import HealthController
 from service.jobs.controllers import JobController
 from service.jobs.services import JobService
@@ -149,6 +151,10 @@ def _provide_jobs(state: State) -> JobService:
     return _runtime(state).jobs
 
 
+def _provide_glossary(state: State) -> GlossaryService:
+    return _runtime(state).glossary
+
+
 def _provide_models(state: State) -> ModelRegistry:
     return _runtime(state).models
 
@@ -169,11 +175,19 @@ def create_app(settings: Settings | None = None, runtime: Runtime | None = None)
             await (runtime.close() if owned else runtime.stop())
 
     return Litestar(
-        route_handlers=[DigestController, JobController, HealthController, PrometheusController, WebController],
+        route_handlers=[
+            DigestController,
+            JobController,
+            HealthController,
+            PrometheusController,
+            WebController,
+            GlossaryController,
+        ],
         dependencies={
             "digest_service": Provide(_provide_digests, sync_to_thread=False),
             "job_service": Provide(_provide_jobs, sync_to_thread=False),
             "model_registry": Provide(_provide_models, sync_to_thread=False),
+            "glossary_service": Provide(_provide_glossary, sync_to_thread=False),
         },
         lifespan=[lifespan],
         stores=StoreRegistry(stores=runtime.stores.by_name()),

@@ -61,8 +61,14 @@ def serve(host: str | None, port: int | None, config_path: Path | None) -> None:
         app = create_app(runtime=_runtime(settings))
     except (ValueError, OSError) as exc:
         raise click.ClickException(f"cannot start: {exc}") from None
+    from service.server import guarded, uvicorn_options
+
+    # Slow-client guards and the server's limits (server.* settings): see service/server.py.
     uvicorn.run(
-        app, host=host or settings.server.host, port=port or settings.server.port, log_level=settings.server.log_level
+        guarded(app, settings),
+        host=host or settings.server.host,
+        port=port or settings.server.port,
+        **uvicorn_options(settings),
     )
 
 

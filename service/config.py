@@ -42,6 +42,17 @@ class Server(msgspec.Struct, forbid_unknown_fields=True):
     host: str = "127.0.0.1"
     port: Annotated[int, Meta(ge=1, le=65535)] = 8000
     log_level: Literal["debug", "info", "warning", "error"] = "info"
+    # Slow clients (service/server.py): the request head must arrive within header_timeout_seconds of the
+    # connection (or of its first byte after a response), the whole body within body_timeout_seconds (408).
+    header_timeout_seconds: PositiveFloat = 10.0
+    body_timeout_seconds: PositiveFloat = 30.0
+    # An idle keep-alive connection is closed after this many seconds.
+    timeout_keep_alive: Positive = 5
+    # Open connections (and requests in progress) past which new requests are answered 503.
+    limit_concurrency: Positive = 500
+    # A request head still incomplete past this many bytes is refused with 400 (h11's limit; a head that
+    # arrives whole in one read is bounded by the read size instead).
+    h11_max_incomplete_event_size: Annotated[int, Meta(ge=1024, le=1_048_576)] = 16_384
 
 
 class Limits(msgspec.Struct, forbid_unknown_fields=True):
@@ -86,6 +97,10 @@ class Cache(msgspec.Struct, forbid_unknown_fields=True):
     ttl_seconds: Positive = 604_800
     namespace: str = "khulasa"
     retry_seconds: Annotated[float, Meta(ge=0)] = 3.0
+    # The in-process store (no redis_url, and the rate-limit counters while Redis fails): least recently used
+    # entries leave past either bound (a digest is about 13 kB).
+    memory_max_entries: Positive = 20_000
+    memory_max_bytes: Annotated[int, Meta(ge=65_536)] = 134_217_728
 
 
 class ModelEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True):
@@ -163,6 +178,23 @@ class Web(msgspec.Struct, forbid_unknown_fields=True):
     enabled: bool = True
 
 
+class SummarySettings(msgspec.Struct, forbid_unknown_fields=True):
+    """What to do with an abstractive summary that states facts the article lacks (see README "Trust")."""
+
+    # flag: deliver it and list the facts; drop_sentence: leave out the sentences holding them (extractive
+    # when none is left); extractive: deliver the extractive summary instead.
+    on_unsupported: Literal["flag", "drop_sentence", "extractive"] = "drop_sentence"
+    # A summary sentence whose best article sentences cover less of its content than this gets no source.
+    min_source_score: Annotated[float, Meta(ge=0, le=1)] = 0.3
+
+
+class GlossarySettings(msgspec.Struct, forbid_unknown_fields=True):
+    """The newsroom glossary: the file every newsroom shares, and the bound on each newsroom's own list."""
+
+    file: str = "config/glossary.toml"
+    max_entries: Annotated[int, Meta(ge=1, le=5000)] = 5000
+
+
 class Settings(msgspec.Struct, forbid_unknown_fields=True):
     server: Server = msgspec.field(default_factory=Server)
     limits: Limits = msgspec.field(default_factory=Limits)
@@ -174,6 +206,8 @@ class Settings(msgspec.Struct, forbid_unknown_fields=True):
     cors: Cors = msgspec.field(default_factory=Cors)
     jobs: Jobs = msgspec.field(default_factory=Jobs)
     web: Web = msgspec.field(default_factory=Web)
+    summary: SummarySettings = msgspec.field(default_factory=SummarySettings)
+    glossary: GlossarySettings = msgspec.field(default_factory=GlossarySettings)
 
     def __post_init__(self) -> None:
         if not self.cache.redis_url and self.jobs.workers == 0:
@@ -205,6 +239,10 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"config file {path} is not valid TOML: {exc}") from None
 
 
+def _fields(struct: Any) -> dict[str, Any]:
+    return {f.name: f.type for f in msgspec.structs.fields(struct)}
+
+
 def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
     """Turn KHULASA_<SECTION>_<KEY> variables into a nested dict of raw strings."""
     sections = {f.name: f.type for f in msgspec.structs.fields(Settings)}
@@ -214,9 +252,12 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
             continue
         rest = name.removeprefix("KHULASA_").lower()
         section = next((s for s in sections if rest.startswith(s + "_")), "")
+        role = _ROLE_MODEL.fullmatch(name)
+        if role and section and rest.removeprefix(section + "_") in _fields(sections[section]):
+            role = None  # a setting of that section, not a model role (no section has a `model` key today)
         if name in ENV_ALIASES:
             section, key = ENV_ALIASES[name]
-        elif not section and (role := _ROLE_MODEL.fullmatch(name)):
+        elif role:
             layer.setdefault("models", {}).setdefault("overrides", {})[role.group(1).lower()] = raw
             continue
         else:
@@ -226,7 +267,7 @@ def _env_layer(environ: dict[str, str]) -> dict[str, Any]:
                     f"{', '.join(sections)}, or KHULASA_<ROLE>_MODEL"
                 )
             key = rest.removeprefix(section + "_")
-            fields = {f.name: f.type for f in msgspec.structs.fields(sections[section])}
+            fields = _fields(sections[section])
             if key not in fields:
                 raise ConfigError(
                     f"unknown setting {name}: [{section}] has no key {key!r} (it has {', '.join(fields)})"

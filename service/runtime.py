@@ -14,11 +14,12 @@ from typing import Any
 import anyio.to_thread
 from saq import Queue, Worker
 
-from service.config import Settings
+from service.config import ConfigError, Settings
 from service.digest.admission import Slots
 from service.digest.cache import DigestCache
 from service.digest.services import DigestService
 from service.digest.stages import DigestPipeline, TextResources
+from service.glossary.services import GlossaryService
 from service.highlights.ner import ENTITIES_ROLE
 from service.jobs.queue import job_store, make_queue
 from service.jobs.services import JobService
@@ -27,6 +28,7 @@ from service.models.registry import ModelRegistry, ModelRole
 from service.stores import Stores
 from service.summary.abstractive import SUMMARY_ROLE
 from service.translation.seq2seq import TRANSLATION_ROLE
+from service.trust.glossary import GlossaryError, load_glossary_file
 
 # Every model role the product uses: name, purpose and loader. A new role is one entry here.
 MODEL_ROLES: tuple[ModelRole[Any], ...] = (SUMMARY_ROLE, TRANSLATION_ROLE, ENTITIES_ROLE)
@@ -44,6 +46,7 @@ class Runtime:
     queue: Queue
     jobs: JobService
     job_runtime: JobRuntime
+    glossary: GlossaryService
     _workers: list[Worker[JobContext]] = field(default_factory=list)
     _tasks: list[asyncio.Task[None]] = field(default_factory=list)
 
@@ -54,14 +57,19 @@ class Runtime:
         """Build the process's parts (nothing loaded or connected yet: see `start`). `models` reuses a registry
         whose models are already loaded (the tests share one across apps; stores and queue are per runtime,
         since they belong to one event loop)."""
-        stores = Stores.build(settings.cache.redis_url, settings.cache.namespace)
+        cache = settings.cache
+        stores = Stores.build(cache.redis_url, cache.namespace, cache.memory_max_entries, cache.memory_max_bytes)
         resources = TextResources.load(settings)
         models = models or ModelRegistry(settings, roles)
         limits = settings.limits
+        glossary = _glossary_service(settings, stores)
+        pipeline = DigestPipeline(settings, models, resources)
+        pipeline.default_glossary = glossary.file_glossary()
         digests = DigestService(
-            DigestPipeline(settings, models, resources),
+            pipeline,
             DigestCache(stores.digests, settings.cache.ttl_seconds, settings.cache.retry_seconds),
             Slots(limits.max_in_flight, limits.retry_after_seconds),
+            glossary.for_digest,
         )
         queue = make_queue(settings)
         store = job_store(settings, queue)
@@ -76,6 +84,7 @@ class Runtime:
             queue,
             JobService(settings, queue, store),
             JobRuntime(settings, queue, store, digests, job_slots),
+            glossary=glossary,
         )
 
     def use_job_slots(self, size: int) -> None:
@@ -119,3 +128,14 @@ class Runtime:
         with contextlib.suppress(Exception):
             await self.stores.close()
         self.models.close()
+
+
+def _glossary_service(settings: Settings, stores: Stores) -> GlossaryService:
+    """The newsroom glossary: the file's entries for everyone, each newsroom's own in the digest store (Redis
+    when configured, under keys that never expire)."""
+    path = settings.resolve(settings.glossary.file)
+    try:
+        entries = load_glossary_file(path)
+    except GlossaryError as exc:
+        raise ConfigError(f"glossary.file: {' '.join(str(exc).split())}") from None
+    return GlossaryService(stores.digests, entries, settings.glossary.max_entries)

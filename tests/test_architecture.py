@@ -27,7 +27,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("service.jobs", "service.glossary"),
     ("service.health", "service.web", "service.usage", "service.capabilities"),
     ("service.runtime",),
-    ("service.app",),
+    ("service.app", "service.server"),
     ("service.cli",),
 ]
 

@@ -8,7 +8,7 @@ from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Annotated, Any
 
 import msgspec
-from litestar import Controller, get, post
+from litestar import Controller, Request, get, post
 from litestar.connection import ASGIConnection
 from litestar.di import NamedDependency
 from litestar.handlers.base import BaseRouteHandler
@@ -16,6 +16,7 @@ from litestar.openapi.spec import Example
 from litestar.params import Body, FromPath
 from litestar.response import ServerSentEvent, ServerSentEventMessage
 
+from service.access import tenant_of
 from service.config import HOME
 from service.digest.schemas import Digest, DigestRequest
 from service.digest.services import DigestEvent, DigestService
@@ -58,8 +59,9 @@ class DigestController(Controller):
             ),
         ],
         digest_service: NamedDependency[DigestService],
+        request: Request[Any, Any, Any],
     ) -> Digest:
-        return await digest_service.create(data)
+        return await digest_service.create(data, tenant=tenant_of(request))
 
     @post(
         "/stream",
@@ -71,9 +73,12 @@ class DigestController(Controller):
         "`error` (a problem document). Refusals before any work are answered as POST /v1/digest answers them.",
     )
     async def stream_digest(
-        self, data: Annotated[DigestRequest, Body()], digest_service: NamedDependency[DigestService]
+        self,
+        data: Annotated[DigestRequest, Body()],
+        digest_service: NamedDependency[DigestService],
+        request: Request[Any, Any, Any],
     ) -> ServerSentEvent:
-        events = digest_service.stream(data)
+        events = digest_service.stream(data, tenant=tenant_of(request))
         first = await anext(events)  # a refusal before the first event is an ordinary problem answer
         return ServerSentEvent(
             _messages(first, events), headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"}

@@ -10,14 +10,15 @@ from service.digest.schemas import DigestIdentity, DigestOptions, DigestRequest,
 from service.text.segment import Article
 
 # Bump when cleaning, segmentation, highlight rules or assembly change, so that no stale digest is served.
-PIPELINE_VERSION = "4"
+PIPELINE_VERSION = "5"
 
 
 def digest_identity(
-    models: dict[str, str | None], extractive: str, rules: str, settings: OutputSettings
+    models: dict[str, str | None], extractive: str, rules: str, settings: OutputSettings, glossary: str = ""
 ) -> DigestIdentity:
-    """Everything besides the article and the options that a digest's content depends on."""
-    return DigestIdentity(PIPELINE_VERSION, dict(sorted(models.items())), extractive, rules, settings)
+    """Everything besides the article and the options that a digest's content depends on (the glossary's
+    version included: a changed glossary changes the English, so the id)."""
+    return DigestIdentity(PIPELINE_VERSION, dict(sorted(models.items())), extractive, rules, settings, glossary)
 
 
 def _hash(payload: object) -> str:

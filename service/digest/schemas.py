@@ -9,6 +9,8 @@ from msgspec import Meta
 
 from service.highlights.types import Highlights
 from service.summary.protocol import SummaryMethod
+from service.trust.faithfulness import Unsupported
+from service.trust.glossary import GlossaryEntry
 
 SummaryChoice = Literal["auto", "abstractive", "extractive"]
 TranslateChoice = Literal["full", "summary", "none"]
@@ -46,11 +48,38 @@ class LocalizedText(msgspec.Struct):
     en: str | None
 
 
+class SummarySentence(msgspec.Struct):
+    """One summary sentence, its English, and the article sentences it rests on."""
+
+    ar: str
+    en: str | None
+    sources: Annotated[
+        list[int],
+        Meta(description="Indexes of the article sentences (translation.sentences) it rests on, best first"),
+    ]
+    score: Annotated[
+        float,
+        Meta(description="Share of its content its sources contain (1.0: it is an article sentence)"),
+    ]
+
+
 class Summary(msgspec.Struct):
     ar: str
     en: str | None
-    method: SummaryMethod
+    method: Annotated[SummaryMethod, Meta(description="The method of the summary delivered")]
     model: str
+    sentences: list[SummarySentence] = msgspec.field(default_factory=list)
+    unsupported: Annotated[
+        list[Unsupported],
+        Meta(description="Facts the delivered summary states that the article lacks (policy flag)"),
+    ] = msgspec.field(default_factory=list)
+    removed: Annotated[
+        list[Unsupported],
+        Meta(description="Facts taken out by the policy; `sentence` indexes the abstractive summary's sentences"),
+    ] = msgspec.field(default_factory=list)
+    removed_sentences: Annotated[
+        list[str], Meta(description="The abstractive summary's sentences the policy left out")
+    ] = msgspec.field(default_factory=list)
 
 
 class SentencePair(msgspec.Struct):
@@ -73,11 +102,12 @@ class DigestWarning(msgspec.Struct):
     message: Annotated[str, Meta(description="The warning in words, with what to do about it")]
 
 
-class OutputSettings(msgspec.Struct):
+class OutputSettings(msgspec.Struct, omit_defaults=True):
     """The settings that change a digest's content."""
 
     summary_min_sentences: int
     summary_max_sentences: int
+    on_unsupported: str = "drop_sentence"
 
 
 class DigestIdentity(msgspec.Struct):
@@ -91,6 +121,7 @@ class DigestIdentity(msgspec.Struct):
     extractive: Annotated[str, Meta(description="The extractive summariser and its sentence bounds")]
     rules: Annotated[str, Meta(description="Fingerprint of every rule data file read (furniture, names, places)")]
     settings: OutputSettings
+    glossary: Annotated[str, Meta(description="Version of the newsroom glossary in effect")] = ""
 
 
 class InputStats(msgspec.Struct):
@@ -108,6 +139,9 @@ class DigestMeta(msgspec.Struct):
     timings_ms: dict[str, float]
     warnings: list[DigestWarning]
     input: InputStats
+    glossary: Annotated[
+        list[GlossaryEntry], Meta(description="The newsroom glossary's entries this digest applied")
+    ] = msgspec.field(default_factory=list)
 
 
 class Digest(msgspec.Struct):

@@ -5,10 +5,11 @@ from __future__ import annotations
 import asyncio
 import re
 import time
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from typing import Any
 
 import anyio.to_thread
+import msgspec
 import structlog
 
 from service.digest.admission import Lease, Slots
@@ -17,25 +18,32 @@ from service.digest.schemas import Digest, DigestRequest, DigestWarning, Localiz
 from service.digest.stages import DigestPipeline, DigestRun, TranslatedBatch
 from service.errors import Problem
 from service.metrics import DIGESTS
+from service.trust.glossary import Glossary
 
 log = structlog.get_logger(__name__)
 
 # A stream event: its name and its JSON-ready payload.
 DigestEvent = tuple[str, Any]
+# A newsroom's glossary by tenant, and a warning when only part of it could be read.
+GlossaryLookup = Callable[[str], Awaitable[tuple[Glossary, str | None]]]
 
 
 class DigestService:
     """One per process: runs the pipeline within admission slots and answers from the cache when it can."""
 
-    def __init__(self, pipeline: DigestPipeline, cache: DigestCache, slots: Slots) -> None:
+    def __init__(
+        self, pipeline: DigestPipeline, cache: DigestCache, slots: Slots, glossaries: GlossaryLookup | None = None
+    ) -> None:
         self.pipeline = pipeline
         self.cache = cache
         self.slots = slots
+        self.glossaries = glossaries
 
-    async def create(self, request: DigestRequest, slots: Slots | None = None) -> Digest:
-        """The digest of an article, from the cache when the same article and options were seen."""
+    async def create(self, request: DigestRequest, slots: Slots | None = None, tenant: str = "public") -> Digest:
+        """The digest of an article, from the cache when the same article and options were seen; `tenant`
+        is the newsroom whose glossary applies."""
         started = time.perf_counter()
-        run = await self._open(request)
+        run = await self._open(request, tenant)
         if (hit := await self.cache.by_request(run.request_key)) is not None:
             return self._cached(hit, run, started)
         async with (slots or self.slots).admit(run.deadline) as lease:
@@ -47,12 +55,14 @@ class DigestService:
             digest = await lease.run(self.pipeline.complete, run)
         return await self._store(digest, run, started)
 
-    async def stream(self, request: DigestRequest, slots: Slots | None = None) -> AsyncGenerator[DigestEvent]:
+    async def stream(
+        self, request: DigestRequest, slots: Slots | None = None, tenant: str = "public"
+    ) -> AsyncGenerator[DigestEvent]:
         """The digest as events, each part as soon as it exists: article, summary, highlights, translation
         batches, then the whole digest (the same document `create` returns). Refusals before the first event
         raise, as `create` does; a failure after it is an `error` event. A cache hit sends every event at once."""
         started = time.perf_counter()
-        run = await self._open(request)
+        run = await self._open(request, tenant)
         if (hit := await self.cache.by_request(run.request_key)) is not None:
             for event in _events_of(self._cached(hit, run, started)):
                 yield event
@@ -90,7 +100,9 @@ class DigestService:
             self.pipeline.summarise(run)
             send("summary", _summary_event(run))
             self.pipeline.highlight(run)
-            send("highlights", run.highlights)
+            assert run.highlights is not None
+            # With the glossary's English and the sentences naming each entity, as in the digest.
+            send("highlights", msgspec.structs.replace(run.highlights, entities=self.pipeline.english_entities(run)))
             self.pipeline.translate(run, on_batch=lambda batch: send("translation", _translation_event(batch)))
             send("digest", self.pipeline.assemble(run))
 
@@ -120,8 +132,11 @@ class DigestService:
             digest.meta.cached = True
         return digest
 
-    async def _open(self, request: DigestRequest) -> DigestRun:
-        run = self.pipeline.start(request)
+    async def _open(self, request: DigestRequest, tenant: str = "public") -> DigestRun:
+        glossary, problem = await self.glossaries(tenant) if self.glossaries is not None else (None, None)
+        run = self.pipeline.start(request, glossary)
+        if problem:
+            run.warn("glossary-unavailable", problem)
         if self.pipeline.roles_needed(run):  # models.load = lazy: the first request that needs a model loads it
             await anyio.to_thread.run_sync(self.pipeline.load_models, run)
         return run
@@ -168,7 +183,20 @@ def _article_event(run: DigestRun) -> dict[str, Any]:
 
 def _summary_event(run: DigestRun) -> dict[str, Any]:
     assert run.summary is not None
-    return {"ar": run.summary.text, "en": None, "method": run.summary.method, "model": run.summary.model}
+    trust = run.summary_trust
+    return {
+        "ar": run.summary.text,
+        "en": None,
+        "method": run.summary.method,
+        "model": run.summary.model,
+        "sentences": [
+            {"ar": ar, "en": None, "sources": src.sources, "score": src.score}
+            for ar, src in zip(trust.sentences, trust.sources, strict=True)
+        ]
+        if trust is not None
+        else [],
+        "unsupported": trust.unsupported if trust is not None else [],
+    }
 
 
 def _translation_event(batch: TranslatedBatch) -> dict[str, Any]:

@@ -7,6 +7,7 @@ and blocking; the service runs them in a worker thread and checks the deadline b
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -29,6 +30,7 @@ from service.digest.schemas import (
     OutputSettings,
     SentencePair,
     Summary,
+    SummarySentence,
     Translation,
 )
 from service.errors import (
@@ -43,7 +45,7 @@ from service.highlights import extract_highlights
 from service.highlights.lexicon import Lexicon
 from service.highlights.ner import ENTITIES_ROLE
 from service.highlights.places import Gazetteer
-from service.highlights.types import Highlights
+from service.highlights.types import Entities, Entity, Highlights
 from service.models.registry import ModelRegistry
 from service.summary.abstractive import SUMMARY_ROLE
 from service.summary.extractive import ExtractiveSummarizer
@@ -56,12 +58,29 @@ from service.text.page import extract_page, is_whole_page
 from service.text.rank import SentenceRanker
 from service.text.segment import Article, segment
 from service.translation.seq2seq import TRANSLATION_ROLE
+from service.trust.faithfulness import ArticleFacts, Unsupported, apply_policy, check
+from service.trust.glossary import Glossary, GlossaryEntry, translate_with_glossary
+from service.trust.provenance import SentenceSources, mention_sentences, split_summary, trace
+from service.trust.spelling import PersonForm, unify
 
 HTML_MARKUP_ALLOWANCE = 4  # raw HTML may be this many times the article limit before markup is stripped
 TRANSLATION_CHUNK = 8  # body sentences per streamed translation event
 
 # A finished batch of body sentences: (index, Arabic, English).
 TranslatedBatch = list[tuple[int, str, str | None]]
+# The model's English for a person's name alone, when it reads as a name (capitalised Latin words).
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z'’.-]*(?:[ -][A-Za-z][A-Za-z'’.-]*){0,5}")
+
+
+@dataclass
+class SummaryTrust:
+    """The delivered summary's sentences with their sources, and what the faithfulness policy found."""
+
+    sentences: list[str]
+    sources: list[SentenceSources]
+    unsupported: list[Unsupported] = field(default_factory=list)
+    removed: list[Unsupported] = field(default_factory=list)
+    removed_sentences: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -102,6 +121,11 @@ class DigestRun:
     highlights: Highlights | None = None  # highlight (Arabic only)
     english: dict[str, str] = field(default_factory=dict)  # translate: Arabic text → English
     translation_model: str | None = None  # translate: the model that wrote `english`
+    glossary: Glossary | None = None  # start: the caller's newsroom glossary
+    summary_trust: SummaryTrust | None = None  # summarise: provenance and the faithfulness policy's outcome
+    glossary_applied: dict[GlossaryEntry, None] = field(default_factory=dict)  # translate, assemble (ordered)
+    person_forms: dict[str, PersonForm] | None = None  # translate: person's Arabic → one English form
+    spelling_fixes: int = 0  # translate: spellings of people's names rewritten to their one form
 
     def warn(self, code: str, message: str) -> None:
         """Record something the digest could not produce, or produced differently, and why."""
@@ -141,19 +165,22 @@ class DigestPipeline:
         self.resources = resources
         p = settings.pipeline
         self.extractive = ExtractiveSummarizer(p.summary_min_sentences, p.summary_max_sentences)
+        # The glossary digests use when the caller has none of its own (the runtime sets the file's).
+        self.default_glossary: Glossary | None = None
 
     # -- before any work -------------------------------------------------------------------------------
-    def identity(self) -> DigestIdentity:
-        """The identity of digests made now: models loaded, rules read, output settings."""
+    def identity(self, glossary: Glossary | None = None) -> DigestIdentity:
+        """The identity of digests made now: models loaded, rules read, output settings, the glossary."""
         p = self.settings.pipeline
         return digest_identity(
             self.models.identities(),
             self.extractive.identity,
             self.resources.fingerprint,
-            OutputSettings(p.summary_min_sentences, p.summary_max_sentences),
+            OutputSettings(p.summary_min_sentences, p.summary_max_sentences, self.settings.summary.on_unsupported),
+            _version(glossary if glossary is not None else self.default_glossary),
         )
 
-    def start(self, request: DigestRequest) -> DigestRun:
+    def start(self, request: DigestRequest, glossary: Glossary | None = None) -> DigestRun:
         """Check what can be checked without reading the article (cheap, linear) and open a run."""
         check_request(request, self.settings)
         options = resolved_options(request.options, self.settings)
@@ -164,9 +191,11 @@ class DigestPipeline:
                     "options.summary is 'abstractive' but no abstractive model is loaded "
                     f"({status.detail or status.state}); use 'auto' or 'extractive'"
                 )
-        identity = self.identity()
+        identity = self.identity(glossary)
         deadline = Deadline(self.settings.limits.request_timeout_seconds)
-        return DigestRun(request, options, identity, deadline, request_key(request, options, identity))
+        run = DigestRun(request, options, identity, deadline, request_key(request, options, identity))
+        run.glossary = glossary
+        return run
 
     def roles_needed(self, run: DigestRun) -> list[str]:
         """The model roles this run would use that are still waiting to be loaded (models.load = lazy)."""
@@ -182,7 +211,7 @@ class DigestPipeline:
         """Load the lazily loaded roles this run needs, then refresh its identity (blocking)."""
         for role in self.roles_needed(run):
             self.models.ensure(role)
-        run.identity = self.identity()
+        run.identity = self.identity(run.glossary)
         run.request_key = request_key(run.request, run.options, run.identity)
         if run.options.summary == "abstractive" and self.models.get(SUMMARY_ROLE) is None:
             status = self.models.status["summary"]
@@ -200,25 +229,61 @@ class DigestPipeline:
             run.ranker = SentenceRanker(article)
 
     def summarise(self, run: DigestRun) -> None:
-        """The Arabic summary: abstractive when asked for and loaded, else extractive."""
-        article = run.prepared
+        """The Arabic summary: abstractive when asked for and loaded (then traced to the article and checked
+        for facts the article lacks, see `check_summary`), else extractive."""
         with run.step("summary"):
-            abstractive = self.models.get(SUMMARY_ROLE)
-            if run.options.summary != "extractive" and abstractive is not None:
-                result = abstractive.summarize(article, run.deadline)
-                for message in result.warnings:
-                    run.warn("summary-input-truncated", message)
-                if result.text.strip():
-                    run.summary = result
-                    return
-                run.warn("summary-empty", "the abstractive model returned an empty summary: it is extractive instead")
-            elif run.options.summary == "auto":
-                status = self.models.status["summary"]
-                run.warn(
-                    "summary-extractive",
-                    f"summary is extractive: no abstractive model is loaded ({status.detail or status.state})",
-                )
-            run.summary = self.extractive.summarize(article, ranker=run.ranker)
+            run.summary = self._written_summary(run)
+        if run.summary.sentence_indexes is None:
+            with run.step("faithfulness"):
+                self.check_summary(run)
+        else:
+            run.summary_trust = _extractive_trust(run.summary, run.prepared)
+
+    def _written_summary(self, run: DigestRun) -> SummaryResult:
+        article = run.prepared
+        abstractive = self.models.get(SUMMARY_ROLE)
+        if run.options.summary != "extractive" and abstractive is not None:
+            result = abstractive.summarize(article, run.deadline)
+            for message in result.warnings:
+                run.warn("summary-input-truncated", message)
+            if result.text.strip():
+                return result
+            run.warn("summary-empty", "the abstractive model returned an empty summary: it is extractive instead")
+        elif run.options.summary == "auto":
+            status = self.models.status["summary"]
+            run.warn(
+                "summary-extractive",
+                f"summary is extractive: no abstractive model is loaded ({status.detail or status.state})",
+            )
+        return self.extractive.summarize(article, ranker=run.ranker)
+
+    def check_summary(self, run: DigestRun) -> None:
+        """Trace the abstractive summary's sentences to the article and apply summary.on_unsupported to the
+        facts it states that the article lacks (the run's summary becomes the one delivered)."""
+        article, result = run.prepared, run.summary
+        assert result is not None
+        texts = [s.text for s in article.sentences]
+        r = self.resources
+        written = split_summary(result.text)
+        facts = ArticleFacts.build([article.title, *texts] if article.title else texts, r.lexicon, r.gazetteer)
+        unsupported = check(written, facts, r.lexicon, r.gazetteer)
+        policy = self.settings.summary.on_unsupported
+        fallback = self.extractive.summarize(article, ranker=run.ranker) if unsupported and policy != "flag" else None
+        fallback_sentences = [texts[i] for i in (fallback.sentence_indexes or [])] if fallback else []
+        outcome = apply_policy(policy, written, unsupported, fallback_sentences)
+        for message in outcome.warnings:
+            run.warn("summary-unsupported", message)
+        removed_sentences = [written[i] for i in outcome.dropped_sentences]
+        if outcome.method == "extractive" and fallback is not None:
+            run.summary = fallback
+            run.summary_trust = _extractive_trust(fallback, article)
+        else:
+            run.summary = SummaryResult(outcome.text, "abstractive", result.model, None, result.warnings)
+            sources = trace(outcome.sentences, texts, min_score=self.settings.summary.min_source_score)
+            run.summary_trust = SummaryTrust(outcome.sentences, sources)
+        run.summary_trust.unsupported = outcome.unsupported
+        run.summary_trust.removed = outcome.removed
+        run.summary_trust.removed_sentences = removed_sentences
 
     def highlight(self, run: DigestRun) -> None:
         """Key points, quotes, entities and figures, in Arabic."""
@@ -258,10 +323,8 @@ class DigestPipeline:
         assert summary is not None and highlights is not None
         sentences = article.sentences
         wanted: list[str] = [article.title or "", *article.sections]
-        if summary.sentence_indexes is None:
-            wanted.append(summary.text)
-        else:
-            wanted.extend(sentences[i].text for i in summary.sentence_indexes)
+        # Sentence by sentence, so each summary sentence has its English next to its sources.
+        wanted.extend(run.summary_trust.sentences if run.summary_trust is not None else [summary.text])
         if run.options.translate == "summary":
             wanted.extend(kp.ar for kp in highlights.key_points)
         wanted.extend(q.ar for q in highlights.quotes)
@@ -270,12 +333,15 @@ class DigestPipeline:
         with run.step("translation"):
             if on_batch is None:
                 self._translate_into(run, translator.translate, [*wanted, *body])
+                self._one_spelling(run, [*wanted, *body])
             else:
                 self._translate_into(run, translator.translate, wanted)
+                self._one_spelling(run, wanted)
                 for start in range(0, len(body), TRANSLATION_CHUNK):
                     run.deadline.check("translation")
                     chunk = sentences[start : start + TRANSLATION_CHUNK]
                     self._translate_into(run, translator.translate, [s.text for s in chunk])
+                    self._one_spelling(run, [s.text for s in chunk])
                     on_batch([(s.index, s.text, run.english_of(s.text)) for s in chunk])
             run.translation_model = translator.identity
         empty = sum(1 for text in dict.fromkeys(wanted + body) if text.strip() and run.english_of(text) is None)
@@ -289,8 +355,52 @@ class DigestPipeline:
         run: DigestRun, translate: Callable[[list[str], Deadline | None], list[str]], texts: list[str]
     ) -> None:
         todo = [t for t in dict.fromkeys(texts) if t.strip() and t not in run.english]
-        if todo:
+        if not todo:
+            return
+        glossary = run.glossary
+        if glossary is None or not len(glossary):
             run.english.update(zip(todo, translate(todo, run.deadline), strict=True))
+            return
+        # The newsroom's English forms verbatim in every text naming a term (protected, else translated around).
+        glossed = translate_with_glossary(todo, glossary, lambda batch: translate(batch, run.deadline))
+        for text, result in zip(todo, glossed, strict=True):
+            run.english[text] = result.text
+            run.glossary_applied.update(dict.fromkeys(result.applied))
+
+    def _person_forms(self, run: DigestRun) -> dict[str, PersonForm]:
+        """Each person's one English form: the glossary's, else the romanised name, else the model's English
+        of the full name when it reads as a name; with the model's spelling as a variant to replace."""
+        assert run.highlights is not None
+        forms: dict[str, PersonForm] = {}
+        for person in run.highlights.entities.people:
+            entry = _glossary_entry(run, person)
+            model = (run.english_of(person.ar) or "").strip().rstrip(".")
+            if entry is not None:
+                en: str | None = entry.en
+            elif person.en:
+                en = person.en
+            else:
+                en = model if _LATIN_NAME.fullmatch(model) else None
+            if en:
+                forms[person.ar] = PersonForm(en, (model,) if model and model != en else ())
+        return forms
+
+    def _one_spelling(self, run: DigestRun, texts: list[str]) -> None:
+        """Rewrite other spellings of each person's name to the person's one form, in the English of the texts
+        whose Arabic names the person."""
+        assert run.highlights is not None
+        if run.person_forms is None:
+            run.person_forms = self._person_forms(run)  # once per run, after the names are translated
+        forms = run.person_forms
+        people = [p for p in run.highlights.entities.people if p.ar in forms]
+        todo = [t for t in dict.fromkeys(texts) if run.english_of(t)]
+        if not people or not todo:
+            return
+        for person, where in zip(people, mention_sentences(todo, people), strict=True):
+            form = forms[person.ar]
+            for k in where:
+                run.english[todo[k]], fixes = unify(run.english[todo[k]], form)
+                run.spelling_fixes += fixes
 
     def assemble(self, run: DigestRun) -> Digest:
         """The digest document from the parts the stages added."""
@@ -298,26 +408,31 @@ class DigestPipeline:
         assert summary is not None and highlights is not None and run.key is not None
         en = run.english_of
         sentences = article.sentences
-        if summary.sentence_indexes is not None:
-            summary_en = " ".join(e for e in (en(sentences[i].text) for i in summary.sentence_indexes) if e) or None
-        else:
-            summary_en = en(summary.text)
-        entities = highlights.entities
+        trust = run.summary_trust or _extractive_trust(summary, article)
+        summary_sentences = [
+            SummarySentence(ar, en(ar), src.sources, src.score)
+            for ar, src in zip(trust.sentences, trust.sources, strict=True)
+        ]
+        summary_en = " ".join(s.en for s in summary_sentences if s.en) or None
         english_highlights = Highlights(
             key_points=[msgspec.structs.replace(kp, en=en(kp.ar)) for kp in highlights.key_points],
             quotes=[msgspec.structs.replace(q, en=en(q.ar)) for q in highlights.quotes],
-            entities=msgspec.structs.replace(
-                entities,
-                # Places carry their English from the gazetteer; people and organisations from the model.
-                people=[msgspec.structs.replace(e, en=e.en or en(e.ar)) for e in entities.people],
-                organizations=[msgspec.structs.replace(e, en=e.en or en(e.ar)) for e in entities.organizations],
-            ),
+            entities=self.english_entities(run),
             figures=highlights.figures,
         )
         return Digest(
             id=run.key,
             title=LocalizedText(article.title, en(article.title)) if article.title else None,
-            summary=Summary(summary.text, summary_en, summary.method, summary.model),
+            summary=Summary(
+                summary.text,
+                summary_en,
+                summary.method,
+                summary.model,
+                summary_sentences,
+                trust.unsupported,
+                trust.removed,
+                trust.removed_sentences,
+            ),
             translation=self._translation(run),
             highlights=english_highlights,
             sections=[LocalizedText(s, en(s)) for s in article.sections],
@@ -333,9 +448,35 @@ class DigestPipeline:
                     sentences=len(sentences),
                     removed_lines=len(article.removed),
                 ),
+                glossary=list(run.glossary_applied),
             ),
             dateline=LocalizedText(article.dateline, en(article.dateline)) if article.dateline else None,
         )
+
+    @staticmethod
+    def english_entities(run: DigestRun) -> Entities:
+        """Entities with their English (the glossary's first, then the person's one form, the gazetteer's or the
+        romanised name, then the model's) and the article sentences naming each."""
+        assert run.highlights is not None
+        entities = run.highlights.entities
+        texts = [s.text for s in run.prepared.sentences]
+        forms = run.person_forms or {}
+
+        def english(entity: Entity, person: bool) -> str | None:
+            if (entry := _glossary_entry(run, entity)) is not None:
+                return entry.en
+            if person and entity.ar in forms:
+                return forms[entity.ar].en
+            return entity.en or run.english_of(entity.ar)
+
+        def filled(group: list[Entity], person: bool = False) -> list[Entity]:
+            mentions = mention_sentences(texts, group)
+            return [
+                msgspec.structs.replace(e, en=english(e, person), sentences=where)
+                for e, where in zip(group, mentions, strict=True)
+            ]
+
+        return Entities(filled(entities.people, True), filled(entities.places), filled(entities.organizations))
 
     @staticmethod
     def _translation(run: DigestRun) -> Translation | None:
@@ -358,6 +499,30 @@ class DigestPipeline:
         self.highlight(run)
         self.translate(run)
         return self.assemble(run)
+
+
+def _version(glossary: Glossary | None) -> str:
+    return glossary.version if glossary is not None and len(glossary) else ""
+
+
+def _glossary_entry(run: DigestRun, entity: Entity) -> GlossaryEntry | None:
+    """The newsroom glossary's entry for an entity (its name, else a form the article uses), noted as applied."""
+    if run.glossary is None or not len(run.glossary):
+        return None
+    for name in (entity.ar, *entity.surface_forms):
+        if (entry := run.glossary.entry_for(name)) is not None:
+            run.glossary_applied[entry] = None
+            return entry
+    return None
+
+
+def _extractive_trust(summary: SummaryResult, article: Article) -> SummaryTrust:
+    """An extractive summary's sentences are the article's own: each is its own source, with score 1."""
+    indexes = summary.sentence_indexes
+    if indexes is None:  # an abstractive summary never checked (a stage called alone): one unsourced line
+        return SummaryTrust([summary.text], [SentenceSources([], 0.0)])
+    sentences = article.sentences
+    return SummaryTrust([sentences[i].text for i in indexes], [SentenceSources([i], 1.0) for i in indexes])
 
 
 def check_request(request: DigestRequest, settings: Settings) -> None:
@@ -395,7 +560,11 @@ def prepare(request: DigestRequest, resources: TextResources, settings: Settings
     if fmt == "html" and is_whole_page(text):
         check_markup_depth(text, depth)
         page = extract_page(text)
-        text, fmt, title = page.text, "text", title or page.title
+        title = title or page.title
+        if not page.html:
+            text, fmt = page.text, "text"
+        else:
+            text = page.html
     clean = clean_article(text, fmt, resources.furniture, max_html_depth=depth)
     article = segment(clean, strip_controls(title) if title else None)
     body = " ".join(s.text for s in article.sentences)

@@ -9,6 +9,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import FromPath, JSONBody
 
+from service.access import tenant_of
 from service.errors import GlossaryEntryNotFound, GlossaryTooLarge, InvalidGlossary
 from service.glossary.schemas import GlossaryEntryBody, GlossaryReplace, GlossaryView
 from service.glossary.services import GlossaryFull, GlossaryService
@@ -16,12 +17,6 @@ from service.trust.glossary import GlossaryEntry
 
 # 5,000 entries of typical length fit in well under a megabyte; the bound stops oversized bodies unread.
 MAX_BODY_BYTES = 2 * 1024 * 1024
-
-
-def tenant_of(request: Request[Any, Any, Any]) -> str:
-    """The newsroom: the API key's identity ("key:abc123...") when keys are on, else "public"."""
-    user = request.scope.get("user")
-    return user if isinstance(user, str) and user else "public"
 
 
 def _invalid_body(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:

@@ -35,6 +35,7 @@ class GlossaryService:
         self.file_entries = list(file_entries)
         self.max_entries = max_entries
         self._compiled: OrderedDict[str, tuple[str, Glossary]] = OrderedDict()
+        self._file: Glossary | None = None
 
     @staticmethod
     def _key(tenant: str) -> str:
@@ -60,6 +61,24 @@ class GlossaryService:
         if len(self._compiled) > _COMPILED_CACHE:
             self._compiled.popitem(last=False)
         return glossary
+
+    async def for_digest(self, tenant: str) -> tuple[Glossary, str | None]:
+        """The tenant's glossary for a digest; when the store is away, the file's entries and a warning (a
+        digest never fails for the glossary, and its id then says which glossary it used)."""
+        try:
+            return await self.glossary(tenant), None
+        except Exception as exc:  # Redis down or timing out: the store's errors are not one class
+            glossary = self.file_glossary()
+            return glossary, (
+                f"the newsroom's own glossary could not be read ({type(exc).__name__}); only the entries of the "
+                "glossary file were applied"
+            )
+
+    def file_glossary(self) -> Glossary:
+        """The glossary of the file's entries alone (what a newsroom without entries of its own uses)."""
+        if self._file is None:
+            self._file = Glossary(self.file_entries, max_entries=len(self.file_entries) or 1)
+        return self._file
 
     async def _save(self, tenant: str, entries: list[GlossaryEntry]) -> None:
         if len(entries) > self.max_entries:

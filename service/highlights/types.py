@@ -16,6 +16,7 @@ class Entity(msgspec.Struct):
     en: str | None  # English name (gazetteer or translation model); null when neither is available
     surface_forms: list[str]  # the forms the article uses, clitics (و، ب، ل) taken off
     mentions: int
+    sentences: list[int] = msgspec.field(default_factory=list)  # article sentences naming it (filled at assembly)
 
 
 class Entities(msgspec.Struct):

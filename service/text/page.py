@@ -18,6 +18,10 @@ HeadlineSource = Literal["h1", "og:title", "title", "none"]
 # Markup only a whole page has: a document head, page-level navigation, or an <html>/<body> wrapper.
 _PAGE_MARKERS = re.compile(r"<(?:!doctype\s+html|html[\s>]|head[\s>]|body[\s>]|nav[\s>]|header[\s>]|footer[\s>])", re.I)
 _HEAD_BYTES = 4096  # the markers sit at the top of a page: look only there
+# What only a page around an article has: navigation, page header/footer, asides, forms, a document head.
+_FURNITURE_MARKERS = re.compile(r"<(?:nav|header|footer|aside|form|menu|head)[\s>]", re.I)
+# A wrapper (<html><body>) around a short fragment is still a fragment: Khulasa's own cleaner keeps its structure.
+_FRAGMENT_CHARS = 20_000
 # «Headline | Site», «Headline - Site»: the site's name after the last separator.
 _TITLE_SITE = re.compile(r"\s+[|\-–—:»]\s+[^|\-–—:»]{1,40}$")
 _MAX_HEADLINE = 300
@@ -30,11 +34,14 @@ class PageArticle:
     title: str | None
     text: str
     headline_source: HeadlineSource
+    html: str = ""  # the article as simple HTML (headings, paragraphs, lists), for the HTML cleaner
 
 
 def is_whole_page(html: str) -> bool:
     """True when the input is a whole page (doctype, <html>, <head>, <body>, <nav>…), not an article fragment."""
-    return bool(_PAGE_MARKERS.search(html[:_HEAD_BYTES])) or bool(_PAGE_MARKERS.search(html[-_HEAD_BYTES:]))
+    if not (_PAGE_MARKERS.search(html[:_HEAD_BYTES]) or _PAGE_MARKERS.search(html[-_HEAD_BYTES:])):
+        return False
+    return len(html) > _FRAGMENT_CHARS or bool(_FURNITURE_MARKERS.search(html))
 
 
 def _clean(text: str | None) -> str | None:
@@ -84,4 +91,17 @@ def extract_page(html: str) -> PageArticle:
     # The headline often opens the extracted text as well: keep it once, as the title.
     if title and lines and " ".join(lines[0].split()) == title:
         lines = lines[1:]
-    return PageArticle(title, "\n".join(lines), source)
+    # The same extraction with its structure kept: sub-headings stay sub-headings.
+    structured = trafilatura.extract(
+        html,
+        output_format="html",
+        include_formatting=True,
+        include_comments=False,
+        include_tables=False,
+        include_images=False,
+        include_links=False,
+        favor_precision=bool(text),
+        favor_recall=not text,
+        deduplicate=False,
+    )
+    return PageArticle(title, "\n".join(lines), source, structured or "")

@@ -174,20 +174,25 @@ class Glossary:
         return out
 
     def english_for(self, ar: str) -> str | None:
-        """The glossary's English for an entity's Arabic name (clitics and spelling variants allowed); a
-        person also by part of the name ending in the surname (بزشكيان, مسعود بزشكيان for the entry
-        مسعود بزشكيان) when only one person entry has that surname."""
+        """The glossary's English for an entity's Arabic name (see `entry_for`)."""
+        entry = self.entry_for(ar)
+        return entry.en if entry is not None else None
+
+    def entry_for(self, ar: str) -> GlossaryEntry | None:
+        """The entry for an entity's Arabic name (clitics and spelling variants allowed); a person also by
+        part of the name ending in the surname (بزشكيان, مسعود بزشكيان for the entry مسعود بزشكيان) when
+        only one person entry has that surname."""
         norms = [normalize(w) for w in _WORD.findall(ar)]
         if not norms:
             return None
         hit = self._longest(norms, 0, [True] * len(norms))
         if hit is not None and hit[0] == len(norms):
-            return hit[2].en
+            return hit[2]
         people = self._surnames.get(norms[-1].removeprefix("ال"), [])
         if len(people) == 1:
             words = {w.removeprefix("ال") for w in people[0].key}
             if all(w.removeprefix("ال") in words for w in norms):
-                return people[0].en
+                return people[0]
         return None
 
 

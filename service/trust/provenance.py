@@ -6,9 +6,12 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import msgspec
 
+from service.highlights.lexicon import tokenize
+from service.highlights.types import Entity
 from service.text.arabic import content_tokens, normalize
 from service.text.segment import split_sentences
 
@@ -110,3 +113,41 @@ def trace(
         score = round(covered / total, 4)
         out.append(SentenceSources(chosen if score >= min_score else [], score))
     return out
+
+
+def mention_sentences(sentences: Sequence[str], entities: Sequence[Entity]) -> list[list[int]]:
+    """For each entity, the indexes of the sentences that name it (any of its surface forms, a glued
+    clitic allowed on the first word), in order. One pass over the sentences' words through a trie of the
+    forms (longest form first at each word): linear in the text times the longest form."""
+    trie: dict[str, Any] = {}
+    longest = 1
+    for k, entity in enumerate(entities):
+        for form in (entity.ar, *entity.surface_forms):
+            words = [t.norm for t in tokenize(form) if t.is_word]
+            if not words:
+                continue
+            longest = max(longest, len(words))
+            node = trie
+            for w in words:
+                node = node.setdefault(w, {})
+            node.setdefault(_ENTITIES, set()).add(k)
+    out: list[list[int]] = [[] for _ in entities]
+    for s, sentence in enumerate(sentences):
+        toks = [t for t in tokenize(sentence) if t.is_word]
+        seen: set[int] = set()
+        for i, tok in enumerate(toks):
+            for first in tok.variants:
+                at: dict[str, Any] | None = trie.get(first)
+                j = i + 1
+                while at is not None:
+                    seen.update(at.get(_ENTITIES, ()))
+                    if j >= len(toks) or j - i >= longest:
+                        break
+                    at = at.get(toks[j].norm)
+                    j += 1
+        for k in sorted(seen):
+            out[k].append(s)
+    return out
+
+
+_ENTITIES = ""  # trie key holding the entities whose form ends at a node (no word is empty)

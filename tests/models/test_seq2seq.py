@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from litestar.testing import TestClient
 
+from service.access import hash_key
 from service.app import create_app
 from service.config import HOME
 from service.digest.schemas import DigestRequest
@@ -179,15 +180,19 @@ def test_missing_or_broken_model_folder_degrades_with_a_clear_warning(tmp_path: 
     broken = tmp_path / "broken"
     broken.mkdir()
     (broken / "config.json").write_text("{not json")
-    settings = make_settings(summary_model=str(broken), translation_model=str(tmp_path / "missing"))
+    settings = make_settings(
+        summary_model=str(broken), translation_model=str(tmp_path / "missing"), auth_api_key_hashes=hash_key("ops")
+    )
+    # The readiness details (model paths, errors) go to keyed callers only.
+    key = {"x-api-key": "ops"}
     with TestClient(create_app(settings)) as c:
-        r = c.post("/v1/digest", json={"text": example_text})
+        r = c.post("/v1/digest", json={"text": example_text}, headers=key)
         assert r.status_code == 200
         d = r.json()
         assert d["summary"]["method"] == "extractive" and d["translation"] is None
         warnings = " ".join(w["message"] for w in d["meta"]["warnings"])
         assert str(broken) in warnings and str(tmp_path / "missing") in warnings
-        ready = c.get("/health/ready").json()
+        ready = c.get("/health/ready", headers=key).json()
         assert ready["status"] == "degraded"
         assert "does not exist" in ready["capabilities"]["translation"]["detail"]
 

@@ -156,3 +156,18 @@ def test_policies() -> None:
 
     ext = apply_policy("extractive", abstractive, bad, extractive)
     assert ext.method == "extractive" and ext.sentences == extractive and ext.removed == bad
+
+
+def test_person_candidates_compare_by_name_words(facts: ArticleFacts) -> None:
+    # The full name in another transliteration, and a surname the rules run into the next word.
+    assert check("وأكد الرئيس مسعود بيزشكيان حرص إيران على العلاقات مع سوريا.", facts) == []
+    # A trailing attested surname is part of the name: «بسام الخطيب» is not «بسام الصباغ».
+    assert kinds(check("واستقبل الرئيس الإيراني الوزير بسام الخطيب.", facts)) == [("person", "بسام الخطيب")]
+    # A given name alone, left after dropping a word, identifies no one.
+    assert ("person", "محمد جواد ظريف") in kinds(check("وحضر الوزير محمد جواد ظريف.", facts))
+
+
+def test_a_country_named_by_its_adjective_in_the_article_is_supported(facts: ArticleFacts) -> None:
+    # The article says «مسؤولين عراقيين»; it never names Lebanon.
+    assert check("ويزور الصباغ العراق.", facts) == []
+    assert kinds(check("ويزور الصباغ لبنان.", facts)) == [("place", "لبنان")]

@@ -37,7 +37,9 @@ def test_a_fragment_is_not_a_page_and_a_page_is() -> None:
     assert not is_whole_page("<p>فقرة أولى</p><p>فقرة ثانية</p>")
     assert not is_whole_page("<article><h2>عنوان</h2><p>نص</p></article>")
     assert is_whole_page(page())
-    assert is_whole_page("<html><body><p>نص</p></body></html>")
+    # A short fragment in an <html><body> wrapper is still a fragment: the HTML cleaner keeps its headings.
+    assert not is_whole_page("<html><body><h1>عنوان</h1><h2>قسم</h2><p>نص</p></body></html>")
+    assert is_whole_page("<html><head><title>t</title></head><body><p>نص</p></body></html>")
 
 
 def test_the_article_and_its_own_headline_without_menus_related_links_or_comments() -> None:
