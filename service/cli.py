@@ -277,7 +277,9 @@ def models_pull(degraded_ok: bool, config_path: Path | None) -> None:
             folder = snapshot_download(
                 spec.model,
                 revision=spec.revision,
-                allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"],
+                allow_patterns=["*.json", "*.safetensors", "*.model", "*.spm", "*.txt"]
+                # CAMeL's NER checkpoint has no safetensors on its main branch: its weights are a .bin.
+                + (["pytorch_model.bin"] if role == "entities" else []),
             )
         except Exception as exc:
             failed.append(role)

@@ -21,6 +21,7 @@ from service.digest.cache import DigestCache
 from service.digest.services import DigestService
 from service.digest.stages import DigestPipeline, TextResources
 from service.glossary.services import GlossaryService
+from service.highlights.ner import ENTITIES_ROLE
 from service.jobs.queue import job_store, make_queue
 from service.jobs.services import JobService
 from service.jobs.tasks import JobContext, JobRuntime, make_worker
@@ -32,7 +33,7 @@ from service.trust.glossary import GlossaryError, load_glossary_file
 from service.usage.services import UsageService
 
 # Every model role the product uses: name, purpose and loader. A new role is one entry here.
-MODEL_ROLES: tuple[ModelRole[Any], ...] = (SUMMARY_ROLE, TRANSLATION_ROLE)
+MODEL_ROLES: tuple[ModelRole[Any], ...] = (SUMMARY_ROLE, TRANSLATION_ROLE, ENTITIES_ROLE)
 
 
 @dataclass

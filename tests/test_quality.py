@@ -26,21 +26,23 @@ from benchmarks.quality import (
 
 CORPUS = Path(__file__).parent / "corpus"
 
-# Regression floors on dev, a little under what was measured when the corpus was built (see
-# tests/corpus/README.md): a change that makes the rules worse on dev fails here. Raise them as the rules improve.
+# Regression floors on dev, a little under what was measured (see tests/corpus/README.md): a change that makes
+# the rules worse on dev fails here. Raise them as the rules improve. Measured on the rules2 branch (22 dev
+# articles, weight-free); the test split, never tuned on, scores lower (quotes found 0.53, people F1 0.42).
 FLOORS: dict[str, float] = {
-    "people.f1": 0.45,  # measured 0.51 (22 dev articles, weight-free, commit of the corpus)
-    "places.f1": 0.35,  # measured 0.43
-    "organizations.f1": 0.15,  # measured 0.24
-    "quotes_found.r": 0.75,  # measured 0.80
-    "quote_speaker.acc": 0.20,  # measured 0.25
-    "figures.r": 0.80,  # measured 0.89
-    "figure_value.acc": 0.55,  # measured 0.63
-    "title.acc": 0.55,  # measured 0.64
+    "people.f1": 0.60,  # measured 0.65
+    "places.f1": 0.64,  # measured 0.69
+    "organizations.f1": 0.36,  # measured 0.41
+    "quotes_found.r": 0.90,  # measured 1.00
+    "quote_speaker.acc": 0.80,  # measured 0.90
+    "figures.r": 0.93,  # measured 0.98
+    "figure_value.acc": 0.95,  # measured 1.00
+    "sections.f1": 0.90,  # measured 1.00
+    "title.acc": 0.90,  # measured 1.00
     "lead_in_summary.acc": 0.95,  # measured 1.00
 }
-# Ceilings for the counts that should be 0 (furniture in the output, news sentences removed); measured 59 and 0.
-CEILINGS: dict[str, int] = {"furniture_leaks.count": 65, "news_removed.count": 2}
+# Ceilings for the counts that should be 0 (furniture in the output, news sentences removed); measured 0 and 0.
+CEILINGS: dict[str, int] = {"furniture_leaks.count": 2, "news_removed.count": 1}
 
 
 def test_normalise_entity_strips_clitics_article_and_spelling_variants() -> None:

@@ -185,3 +185,7 @@ class Digest(msgspec.Struct):
     sections: Annotated[list[LocalizedText], Meta(description="The article's sub-headings, in order")]
     removed: Annotated[list[str], Meta(description="The lines dropped as site furniture, verbatim")]
     meta: Annotated[DigestMeta, Meta(description="How the digest was made")]
+    dateline: Annotated[
+        LocalizedText | None,
+        Meta(description="The dateline the lead opened with («عمان - الرأي -»), taken out of the text; null if none"),
+    ] = None

@@ -33,9 +33,17 @@ from service.digest.schemas import (
     SummarySentence,
     Translation,
 )
-from service.errors import ArticleTooLarge, CapabilityUnavailable, EmptyArticle, InvalidText, NotArabic
+from service.errors import (
+    ArticleTooLarge,
+    CapabilityUnavailable,
+    DigestTimeout,
+    EmptyArticle,
+    InvalidText,
+    NotArabic,
+)
 from service.highlights import extract_highlights
 from service.highlights.lexicon import Lexicon
+from service.highlights.ner import ENTITIES_ROLE
 from service.highlights.places import Gazetteer
 from service.highlights.types import Entities, Entity, Highlights
 from service.models.registry import ModelRegistry
@@ -196,7 +204,8 @@ class DigestPipeline:
             wanted.append(SUMMARY_ROLE.name)
         if run.options.translate != "none":
             wanted.append(TRANSLATION_ROLE.name)
-        return [r for r in wanted if self.models.status[r].state == "not loaded yet"]
+        wanted.append(ENTITIES_ROLE.name)
+        return [r for r in wanted if r in self.models.status and self.models.status[r].state == "not loaded yet"]
 
     def load_models(self, run: DigestRun) -> None:
         """Load the lazily loaded roles this run needs, then refresh its identity (blocking)."""
@@ -279,9 +288,19 @@ class DigestPipeline:
         assert run.ranker is not None
         with run.step("highlights"):
             r = self.resources
-            run.highlights = extract_highlights(
-                article, run.ranker, r.lexicon, r.gazetteer, run.options.max_key_points or 0
-            )
+            recognizer = self.models.get(ENTITIES_ROLE)
+            keys = run.options.max_key_points or 0
+            try:
+                run.highlights = extract_highlights(
+                    article, run.ranker, r.lexicon, r.gazetteer, keys, recognizer, run.deadline
+                )
+            except DigestTimeout:
+                raise
+            except Exception as exc:  # a failing entity model degrades to the rules, never fails the digest
+                if recognizer is None:
+                    raise
+                run.warn("entities-model-failed", f"the entity model failed ({type(exc).__name__}); rules only")
+                run.highlights = extract_highlights(article, run.ranker, r.lexicon, r.gazetteer, keys)
 
     def translate(self, run: DigestRun, on_batch: Callable[[TranslatedBatch], None] | None = None) -> None:
         """English for everything the options ask for. With `on_batch`, the body goes in chunks of sentences,
@@ -426,6 +445,7 @@ class DigestPipeline:
                 ),
                 glossary=list(run.glossary_applied),
             ),
+            dateline=LocalizedText(article.dateline, en(article.dateline)) if article.dateline else None,
         )
 
     @staticmethod

@@ -73,7 +73,8 @@ class HealthController(Controller):
         }
         for name, role in model_registry.roles.items():
             model = model_registry.status[name]
-            key = {"summary": "abstractive_summary"}.get(name, name)
+            # The entities role is the model's part; "entities" below is what the rules always give.
+            key = {"summary": "abstractive_summary", "entities": "entity_model"}.get(name, name)
             caps[key] = Capability(model.available, f"{role.purpose}: {model.detail or model.state}")
         translation = model_registry.status.get("translation")
         caps["entities"] = Capability(

@@ -2,22 +2,51 @@
 
 from __future__ import annotations
 
+from service.deadline import Deadline
 from service.highlights.entities import find_entities
 from service.highlights.figures import find_figures
 from service.highlights.lexicon import Lexicon, tokenize
+from service.highlights.ner import EntityRecognizer, merge_model_spans
 from service.highlights.places import Gazetteer
 from service.highlights.quotes import find_quotes
 from service.highlights.types import Highlights, KeyPoint
 from service.text.rank import SentenceRanker
 from service.text.segment import Article
 
+# A key point is a sentence that carries the story: a weak score (a stray line, a caption) or a fragment of a
+# few words is left out even when that leaves fewer key points than asked for.
+KEY_POINT_MIN_SCORE = 0.15
+KEY_POINT_MIN_WORDS = 5
+
 
 def extract_highlights(
-    article: Article, ranker: SentenceRanker, lexicon: Lexicon, gazetteer: Gazetteer, max_key_points: int
+    article: Article,
+    ranker: SentenceRanker,
+    lexicon: Lexicon,
+    gazetteer: Gazetteer,
+    max_key_points: int,
+    recognizer: EntityRecognizer | None = None,
+    deadline: Deadline | None = None,
 ) -> Highlights:
-    """All highlights of an article, in Arabic; English fields stay null until translation fills them."""
+    """All highlights of an article, in Arabic; English fields stay null until translation fills them.
+
+    With a `recognizer` (the `entities` model role), its spans over the title and every sentence (batched by
+    the model, the deadline passed on) are merged into the rules' entities before quotes are attributed."""
     sentences = article.sentences
     tokens = [tokenize(article.title or ""), *(tokenize(s.text) for s in sentences)]
     entities = find_entities(tokens, lexicon, gazetteer)
-    key_points = [KeyPoint(sentences[r.index].text, None, r.score, r.index) for r in ranker.top(max_key_points)]
-    return Highlights(key_points, find_quotes(sentences, entities.people), entities, find_figures(sentences))
+    if recognizer is not None:
+        texts = [article.title or "", *(s.text for s in sentences)]
+        spans = recognizer.recognize(texts, deadline)
+        entities = merge_model_spans(entities, spans, texts, tokens, lexicon, gazetteer)
+    key_points = [
+        KeyPoint(sentences[r.index].text, None, r.score, r.index)
+        for r in ranker.top(max_key_points)
+        if r.score >= KEY_POINT_MIN_SCORE and len(sentences[r.index].text.split()) >= KEY_POINT_MIN_WORDS
+    ]
+    return Highlights(
+        key_points,
+        find_quotes(sentences, entities.people, entities.organizations, lexicon),
+        entities,
+        find_figures(sentences),
+    )

@@ -72,7 +72,10 @@ class EntityFinder:
     def _place_at(self, span: Sequence[Token]) -> tuple[Place, str, int] | None:
         """The place these tokens name, its surface form (clitic off) and the context it needs."""
         rest = [t.norm for t in span[1:]]
-        for first in span[0].variants:
+        head = span[0]
+        # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية.
+        literal = self.gaz.cue(head.norm) is not None or head.norm in self.lex.common_words
+        for first in (head.norm,) if literal else head.variants:
             if hit := self.gaz.lookup([first, *rest]):
                 surface = " ".join([span[0].surface_for(first), *(t.surface for t in span[1:])])
                 return hit[0], surface, hit[1]
@@ -108,6 +111,29 @@ class EntityFinder:
             and not tok.surface[0].isascii()
         )
 
+    def _glued_word(self, tok: Token) -> bool:
+        """Whether a word starting with ل or ب reads as that preposition glued to a known word or place."""
+        rest = tok.norm[1:]
+        return (
+            len(rest) < 3
+            or rest in self.lex.common_words
+            or rest.startswith("ال")
+            or self.gaz.lookup([rest]) is not None
+            or self.names.is_unit(rest)
+            or rest in STOP
+        )
+
+    def _ends_name(self, tok: Token) -> bool:
+        """A word that cannot continue a name: an indefinite accusative (ممثلاً، ممثلا: a participle in
+        -ا after م), or a frequent word no attested name uses (دعم، الوضع)."""
+        if self._is_unit(tok):
+            return False
+        if tok.surface.endswith(("اً", "ًا")) or (
+            tok.norm.startswith("م") and tok.norm.endswith("ا") and len(tok.norm) >= 5
+        ):
+            return True
+        return tok.norm in self.lex.common_words or tok.bare in self.lex.common_words
+
     def _always_place(self, tok: Token) -> bool:
         hit = self._place_at([tok])
         return hit is not None and hit[2] == ALWAYS
@@ -139,6 +165,8 @@ class EntityFinder:
                 break
             if tok.norm.endswith("ه") and not self._is_unit(tok):
                 break
+            if self._ends_name(tok):
+                break
             name.append(tok)
             k += 1
             if tok.bare.startswith("ال") and tok.norm not in _NAME_PARTICLES:
@@ -153,8 +181,8 @@ class EntityFinder:
                 # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
                 if tok.norm.endswith("ه") and not self._is_unit(tok):
                     return []
-                if tok.norm[:1] in "لب" and not self._is_unit(tok):
-                    return []
+                if tok.norm[:1] in "لب" and not self._is_unit(tok) and self._glued_word(tok):
+                    return []  # الرئيس لبنان / بالقرار: a preposition glued to a word, not a surname
                 if tok.norm.startswith("ال") and not self.names.is_surname(tok.norm):
                     return []
             return name
@@ -192,6 +220,7 @@ class EntityFinder:
                 or self._adjective(tok) is not None
                 or self._place_at([tok]) is not None
                 or tok.norm in ("باسم", "لشوون", "للشوون", "عام")
+                or tok.norm in self.lex.not_names  # اللواء ركن، الفريق أول
                 or self._is_title(tok)
             )
             if not complement:

@@ -9,16 +9,22 @@ from pathlib import Path
 
 from service.highlights.names import NameIndex
 from service.text.arabic import STOPWORDS, clitic_variants, light_normalize, normalize, strip_clitic
-from service.text.resources import read_toml
+from service.text.resources import read_bytes, read_toml
 
 _TOKEN = re.compile(r"[\w\u0621-\u065f\u0670-\u06d3]+|[^\w\s]")
 
 # Verbs that introduce reported speech (normalised), with their feminine and participle forms.
 _SPEECH = (
     "قال اكد اضاف اوضح اعتبر شدد اشار صرح لفت نوه ذكر تابع ختم اعلن حذر دعا راي وصف كشف اكدت قالت اضافت اوضحت"
-    " ابرز اعرب افاد بين علق رد اردف استطرد طالب نفى اقر اعترف كتب غرد نقل ابلغ اشاد ناشد حث توقع"
+    " ابرز اعرب افاد علق رد اردف استطرد طالب نفى اقر اعترف كتب غرد نقل ابلغ اشاد ناشد حث توقع اكمل"
 )
-SPEECH_VERBS = frozenset(normalize(w) for w in _SPEECH.split()) | frozenset(normalize(w) + "ت" for w in _SPEECH.split())
+# «بيّن» (he explained) is written «بين» without its shadda, which is also the preposition "between": only the
+# feminine and the participle (بينت، مبينا) count.
+SPEECH_VERBS = (
+    frozenset(normalize(w) for w in _SPEECH.split())
+    | frozenset(normalize(w) + "ت" for w in _SPEECH.split())
+    | frozenset({"بينت"})
+)
 SPEECH_PARTICIPLES = frozenset(
     normalize(w)
     for w in (
@@ -126,6 +132,7 @@ class Lexicon:
     not_names: frozenset[str] = frozenset()  # words that follow a title but are never a name (السابق)
     not_organization_parts: frozenset[str] = frozenset()  # المركز [الأول], اللجنة [التي]: no name follows
     names: NameIndex = field(default_factory=NameIndex.empty)
+    common_words: frozenset[str] = frozenset()  # normalised frequent words no attested name uses
 
     @classmethod
     def load(cls, path: Path) -> Lexicon:
@@ -142,6 +149,11 @@ def _load(path: Path) -> Lexicon:
     orgs = {tuple(normalize(w) for w in name.split()): name for name in names_list}
     orgs |= {tuple(normalize(w) for w in alias.split()): canonical for alias, canonical in aliases.items()}
     common = data.get("common_given_file")
+    words_file = data.get("common_words_file")
+    common_words: frozenset[str] = frozenset()
+    if words_file and (path.parent / words_file).exists():  # like common_given_file: optional data
+        lines = read_bytes(path.parent / words_file).decode("utf-8").splitlines()
+        common_words = frozenset(w for w in lines if w and not w.startswith("#"))
     return Lexicon(
         given_names=frozenset(light_normalize(w) for w in data.get("given_names", "").split()),
         titles=frozenset(normalize(w) for w in data.get("titles", "").split()),
@@ -155,4 +167,5 @@ def _load(path: Path) -> Lexicon:
         names=NameIndex.load(path.parent / common if common else None)
         if data.get("attested_names", True)
         else NameIndex.empty(),
+        common_words=common_words,
     )

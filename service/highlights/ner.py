@@ -11,10 +11,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal, NamedTuple, Protocol
 
+from service.config import ModelEntry, Settings
 from service.deadline import Deadline
 from service.highlights.lexicon import STOP, Lexicon, Token, tokenize
 from service.highlights.places import Gazetteer
 from service.highlights.types import Entities, Entity
+from service.models.registry import ModelRole
 from service.models.token_classification import TokenClassifier, TokenClassifierSpec
 
 Kind = Literal["person", "place", "organization"]
@@ -312,3 +314,13 @@ def merge_model_spans(
             words, first_surface = _strip(words, span.kind, article_words, merger)
             merger.add(span.kind, first_surface + text[words[0].end : words[-1].end])
     return merger.result()
+
+
+def load_entity_finder(entry: ModelEntry, settings: Settings) -> EntityRecognizer:
+    """The `entities` role's loader: a token-classification checkpoint from the local cache or a folder."""
+    spec = TokenClassifierSpec(entry.model, entry.revision, entry.licence, entry.max_input_tokens, entry.batch_size)
+    return ModelEntityFinder.load(spec, settings.models.threads)
+
+
+# People, places and organisations found by a model and merged with the rules'; without it the rules run alone.
+ENTITIES_ROLE: ModelRole[EntityRecognizer] = ModelRole("entities", "model entity recognition", load_entity_finder)

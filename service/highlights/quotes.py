@@ -6,8 +6,18 @@ import bisect
 import re
 from collections.abc import Sequence
 
-from service.highlights.lexicon import STOP_LIGHT, Token, is_speech_participle, is_speech_verb, tokenize
+from service.highlights.lexicon import (
+    STOP,
+    STOP_LIGHT,
+    Lexicon,
+    Token,
+    is_speech_participle,
+    is_speech_verb,
+    is_verb,
+    tokenize,
+)
 from service.highlights.types import Entity, Quote
+from service.text.arabic import normalize
 from service.text.segment import Sentence, quote_spans
 
 _MAX_LOOKBACK = 800
@@ -20,34 +30,130 @@ _INTRO_AT = re.compile(r"(?=\s(?:[وف]?[أإا]ن|:))")
 _CLOSERS = re.compile("[”»]")
 
 
-def _speaker_after(toks: Sequence[Token], k: int) -> list[Token]:
-    """The name right after a speech verb: أكد [الصباغ] لأحمديان / وأضاف [أحمديان]:"""
-    name: list[Token] = []
-    # A name is at most three words: look at no more (slicing the whole tail cost O(n) per verb).
-    for tok in toks[k + 1 : k + 4]:
-        # A word glued to ل or ب names who was spoken to (لأحمديان), not who spoke.
-        if not tok.is_word or tok.light in STOP_LIGHT or tok.norm[:1] in "لب":
+_INTRO_WORDS = frozenset(normalize(w) for w in "أن إن أنه إنه أنها إنها بأن بأنه وأن وإن ان انه".split())
+_WINDOW = 8  # words after a speech verb where its subject is named (وقال وزير الخارجية، الأمير فيصل بن فرحان، إن)
+_BEFORE = 10  # words before a verb where a subject-first sentence names it (أما الائتلاف …، فقد دعا)
+_MAX_NAME = 3
+# Nouns that report speech: a quotation in their sentence is someone's words (في بيان، في تصريح).
+_SPEECH_NOUNS = frozenset(
+    normalize(w) for w in "بيان بيانا تصريح تصريحات تصريحه تصريحها كلمة كلمته كلمتها تغريدة منشور رسالة قوله".split()
+)
+
+
+def _window(toks: Sequence[Token], k: int) -> list[Token]:
+    """The words after a speech verb up to where the speech starts (أن / إن / a colon / a quote mark)."""
+    out: list[Token] = []
+    for tok in toks[k + 1 : k + 1 + _WINDOW]:
+        if tok.surface in ':«“”"' or tok.norm in _INTRO_WORDS:
             break
-        name.append(tok)
-    return name
+        if out and tok.is_word and tok.norm[:1] in "لب" and tok.norm not in ("بن", "ابن", "بنت"):
+            break  # a word glued to ل or ب names who was spoken to (لوكالة شفق نيوز), not who spoke
+        out.append(tok)
+    return out
 
 
 class _SpeakerResolver:
-    """Maps the words naming a speaker to the person entity they point to."""
+    """Maps the words naming a speaker to a person or organisation the article names; titles through the
+    person they introduced («وزير الخارجية» → فيصل بن فرحان), a surname alone to the full name."""
 
-    def __init__(self, people: Sequence[Entity]) -> None:
-        self._by_surname: dict[str, str] = {}
+    def __init__(self, people: Sequence[Entity], organizations: Sequence[Entity], lexicon: Lexicon | None) -> None:
+        self._lex = lexicon
+        self._person: dict[str, str] = {}
         for person in people:
             for form in [person.ar, *person.surface_forms]:
-                last = tokenize(form)[-1].bare.removeprefix("ال")
-                self._by_surname.setdefault(last, person.ar)
+                toks = [t for t in tokenize(form) if t.is_word]
+                if toks:
+                    self._person.setdefault(_name_key(toks[-1]), person.ar)
+        for person in people:  # a given name alone (الخير) names its person when no surname says otherwise
+            for form in [person.ar, *person.surface_forms]:
+                toks = [t for t in tokenize(form) if t.is_word]
+                if len(toks) > 1:
+                    self._person.setdefault(_name_key(toks[0]), person.ar)
+        self._orgs: list[tuple[tuple[str, ...], str]] = []
+        heads: dict[str, set[str]] = {}
+        for org in organizations:
+            for form in [org.ar, *org.surface_forms]:
+                key = tuple(_name_key(t) for t in tokenize(form) if t.is_word)
+                if key:
+                    self._orgs.append((key, org.ar))
+                    heads.setdefault(key[0], set()).add(org.ar)
+        # A head word that names one organisation only stands for it (وشدد الائتلاف على …).
+        self._org_head = {h: next(iter(names)) for h, names in heads.items() if len(names) == 1}
+        self._orgs.sort(key=lambda x: -len(x[0]))
+        self.titles: dict[str, str] = {}  # title word → the person it last introduced
 
-    def resolve(self, name: Sequence[Token]) -> str | None:
-        for tok in reversed(name):
-            for variant in tok.variants:
-                if hit := self._by_surname.get(variant.removeprefix("ال")):
-                    return hit
-        return " ".join(t.surface for t in name) or None
+    def person_at(self, tok: Token) -> str | None:
+        if not tok.is_word or len(tok.norm) < 3:
+            return None
+        for variant in tok.variants:
+            if hit := self._person.get(variant.removeprefix("ال")):
+                return hit
+        return None
+
+    def org_at(self, toks: Sequence[Token], i: int) -> str | None:
+        keys = [_name_key(t) for t in toks[i : i + 8]]
+        first = {v.removeprefix("ال") for v in toks[i].variants} if toks[i].is_word else set()
+        for key, name in self._orgs:
+            if len(key) <= len(keys) and key[0] in first and tuple(keys[1 : len(key)]) == key[1:]:
+                return name
+        return next((self._org_head[f] for f in first if f in self._org_head), None)
+
+    def _title(self, tok: Token) -> str | None:
+        if self._lex is None or not tok.is_word:
+            return None
+        return next((v for v in tok.variants if v in self._lex.titles), None)
+
+    def note_titles(self, toks: Sequence[Token]) -> None:
+        """Remember which person each title introduced in this sentence (the title within four words before)."""
+        for i, tok in enumerate(toks):
+            person = self.person_at(tok)
+            if person is None:
+                continue
+            for j in range(max(0, i - 5), i):
+                if title := self._title(toks[j]):
+                    self.titles[title] = person
+
+    def resolve(self, words: Sequence[Token]) -> tuple[str | None, bool]:
+        """(speaker, named): a person, else an organisation, else a title's person, else a given name read as
+        a name; `named` is False when the words name nobody (مصدر أمني: an anonymous source is null)."""
+        for i, tok in enumerate(words):
+            if person := self.person_at(tok):
+                return person, True
+            if org := self.org_at(words, i):
+                return org, True
+        for tok in words:
+            if (title := self._title(tok)) and title in self.titles:
+                return self.titles[title], True
+        lex = self._lex
+        if (
+            words
+            and lex is not None
+            and words[0].is_word
+            and words[0].light not in STOP_LIGHT
+            and (words[0].light in lex.given_names or lex.names.is_frequent_given(words[0].norm))
+        ):
+            # A given name read as a name (قال أحمد): its words up to the first that is no name part.
+            name: list[Token] = []
+            for t in words[:_MAX_NAME]:
+                if not t.is_word or t.light in STOP_LIGHT or is_verb(t):
+                    break
+                name.append(t)
+            if name:
+                return " ".join(t.surface for t in name), True
+        return None, False
+
+    def before(self, toks: Sequence[Token], k: int) -> str | None:
+        """A subject named before its verb in the same sentence (the nearest person or organisation)."""
+        for i in range(k - 1, max(-1, k - 1 - _BEFORE), -1):
+            if person := self.person_at(toks[i]):
+                return person
+            if org := self.org_at(toks, i):
+                return org
+        return None
+
+
+def _name_key(tok: Token) -> str:
+    return tok.bare.removeprefix("ال")
 
 
 class _SpeechIndex:
@@ -72,17 +178,18 @@ class _SpeechIndex:
         i = bisect.bisect_left(self.starts, offset) - 1
         return i if i >= 0 and self.starts[i] >= not_before else None
 
-    def speaker_before(
-        self, before: int, resolver: _SpeakerResolver, sentence_speaker: str | None
-    ) -> tuple[str | None, bool]:
-        """Speaker named by the last speech verb before a character offset; (speaker, verb found)."""
-        i = self.last_before(before)
-        if i is None:
-            return sentence_speaker, False
+    def speaker_of(self, i: int, resolver: _SpeakerResolver, carried: str | None) -> str | None:
+        """Who speaks at speech word i: the name after the verb, a subject before it, or — when the verb has
+        no subject of its own (وأضاف أن، مضيفاً) — the speaker carried over from before."""
+        k = self.at[i]
         if self.is_verb[i]:
-            name = _speaker_after(self.toks, self.at[i])
-            return (resolver.resolve(name) if name else sentence_speaker), True
-        return sentence_speaker, True
+            words = _window(self.toks, k)
+            speaker, named = resolver.resolve(words)
+            if named:
+                return speaker
+            if words and words[0].norm[:1] not in "لبع" and words[0].norm not in STOP:
+                return None  # a subject the article does not name (مصدر أمني، المصدر)
+        return resolver.before(self.toks, k) or carried
 
 
 class _Intros:
@@ -137,31 +244,98 @@ def _body(text: str, a: int, b: int) -> str | None:
     return body if len(body.split()) >= _MIN_QUOTE_WORDS else None
 
 
-def find_quotes(sentences: Sequence[Sentence], people: Sequence[Entity]) -> list[Quote]:
-    """Every quotation of at least three words, with its speaker when the article names one."""
-    resolver = _SpeakerResolver(people)
+def _is_name(body: str, resolver: _SpeakerResolver) -> bool:
+    """A name in quote marks («الدولة الإسلامية في العراق والشام»), not a statement."""
+    toks = [t for t in tokenize(body) if t.is_word]
+    return bool(toks) and len(toks) <= 6 and resolver.org_at(toks, 0) is not None
+
+
+def find_quotes(
+    sentences: Sequence[Sentence],
+    people: Sequence[Entity],
+    organizations: Sequence[Entity] = (),
+    lexicon: Lexicon | None = None,
+) -> list[Quote]:
+    """Every quotation of at least three words said by someone (a speech word or a colon introduces it, or
+    attribution follows it), with its speaker: a person or organisation the article names, else null."""
+    resolver = _SpeakerResolver(people, organizations, lexicon)
     quotes: list[Quote] = []
-    last_speaker: str | None = None
+    carried: str | None = None  # the last speaker a speech verb named: the subject of «وأضاف أن …»
     for sentence in sentences:
         text = sentence.text
         toks = tokenize(text)
+        resolver.note_titles(toks)
         speech = _SpeechIndex(toks)
-        # The sentence's subject: whoever its first speech verb names.
-        first_verb = next((k for k, verb in zip(speech.at, speech.is_verb, strict=True) if verb), None)
-        subject = resolver.resolve(_speaker_after(toks, first_verb)) if first_verb is not None else None
         spans = quote_spans(text)
         pieces = [(a + 1, b - 1) for a, b in spans]
         if "”" in text or "»" in text:
             pieces.extend(_stray_pieces(text, spans, speech))
+        pieces.extend(_unclosed_piece(text, spans, speech))
+        speakers: list[str | None] = []
+        for n in range(len(speech.at)):
+            speakers.append(speech.speaker_of(n, resolver, carried if not speakers else speakers[-1]))
+        noun = any(t.norm in _SPEECH_NOUNS or t.bare in _SPEECH_NOUNS for t in toks)
+        starts = [t.start for t in toks]
         for a, b in sorted(pieces):
             body = _body(text, a, b)
-            if body is None:
+            if body is None or _is_name(body, resolver):
                 continue
-            speaker, found = speech.speaker_before(a, resolver, subject)
-            if not found:
-                # Attribution after the quote: “…”، قال الصباغ.
-                speaker, found = speech.speaker_before(len(text) + 1, resolver, subject)
-            speaker = speaker or (last_speaker if found else None)
+            if not _introduced(toks, starts, a, speech, noun):
+                continue  # a term, a name or a case title in quote marks: nobody is said to have said it
+            i = speech.last_before(a)
+            if i is None:
+                # Attribution after the quote («…»، قال الصباغ), else the sentence's subject.
+                after = speech.last_before(len(text) + 1)
+                speaker = speakers[after] if after is not None else carried
+            else:
+                speaker = speakers[i]
             quotes.append(Quote(speaker, body, None, sentence.index))
-            last_speaker = speaker or last_speaker
+        if speakers:
+            carried = speakers[-1]
     return quotes
+
+
+# Words that let a quotation follow them when a speech verb stands shortly before (شدد على «…»، أفاد بـ«…»).
+_LINKS = frozenset(normalize(w) for w in "على إلى الى عن من ب بـ ل لـ".split())
+_NEAR = 14
+
+
+def _introduced(toks: Sequence[Token], starts: list[int], a: int, speech: _SpeechIndex, noun: bool) -> bool:
+    """Whether the quotation opening at offset a is introduced as speech: right after a speech word, an
+    intro word (أن، إن) or a colon; after a linking preposition with a speech verb just before; or opening
+    the sentence. A quotation after any other word (في قضية «…»، ما يعرف بـ«…» far from a verb) is a term."""
+    k = bisect.bisect_left(starts, a - 1) - 1  # the last token before the opening mark
+    while k >= 0 and not toks[k].is_word and toks[k].surface in '«“”"„':
+        k -= 1
+    if k < 0:
+        return True
+    prev = toks[k]
+    if not prev.is_word:
+        return prev.surface in ":،,"
+    if prev.norm in _INTRO_WORDS or is_speech_verb(prev) or is_speech_participle(prev):
+        return True
+    if noun and (prev.norm in _SPEECH_NOUNS or prev.bare in _SPEECH_NOUNS):
+        return True
+    near = speech.last_before(a)
+    if near is None:
+        return False
+    if prev.norm in _LINKS:
+        return k - speech.at[near] <= _NEAR
+    # Right after the verb's subject (أكد الصباغ «…»، وكتب على اللافتة «…»): no intro word in between.
+    between = toks[speech.at[near] + 1 : k + 1]
+    return len(between) <= _WINDOW and not any(t.norm in _INTRO_WORDS for t in between)
+
+
+def _unclosed_piece(text: str, spans: list[tuple[int, int]], speech: _SpeechIndex) -> list[tuple[int, int]]:
+    """A quotation opened right after its verb and never closed (Sudanese copy: «وقال” اننا …»): to the end."""
+    for k in speech.at:
+        end = speech.toks[k].end
+        rest = text[end : end + 3]
+        stripped = rest.lstrip(" :")
+        if not stripped or stripped[0] not in '”“«"':
+            continue
+        mark = end + (len(rest) - len(stripped))
+        if any(a <= mark < b for a, b in spans) or any(c in text[mark + 1 :] for c in "”»"):
+            return []
+        return [(mark + 1, len(text))]
+    return []

@@ -31,10 +31,32 @@ STOPWORDS = frozenset(
 )
 
 
+# A run of tatweel and the (at most two) letters before it: «لـ“حماية»، «بـ3000»، «الرئيـس».
+_TATWEEL_RUN = re.compile("([\u0621-\u064a]{1,2})?\u0640+")
+_PROCLITIC = re.compile("[وف]?[لبك]|[وف]")
+_LETTER = re.compile("[\u0621-\u064a]")
+
+
+def _drop_tatweel(text: str) -> str:
+    """Tatweel out, except after a proclitic standing alone before a non-letter («لـ“حماية»، «بـ3000»):
+    there it is what joins the letter to the word, and dropping it would leave an orphan letter («ل“حماية»)."""
+
+    def keep(m: re.Match[str]) -> str:
+        letters = m.group(1) or ""
+        start, end = m.start(), m.end()
+        alone = letters and _PROCLITIC.fullmatch(letters) and (start == 0 or not _LETTER.match(text[start - 1]))
+        if alone and (end == len(text) or not _LETTER.match(text[end])):
+            return letters + _TATWEEL
+        return letters
+
+    return _TATWEEL_RUN.sub(keep, text) if _TATWEEL in text else text
+
+
 def clean_display(text: str) -> str:
-    """Text as shown to readers: NFKC, no invisible marks, no tatweel, tidy spaces; diacritics kept."""
+    """Text as shown to readers: NFKC, no invisible marks, no tatweel (but after a lone proclitic), tidy
+    spaces; diacritics kept."""
     text = unicodedata.normalize("NFKC", text)
-    text = _INVISIBLE.sub("", text).replace(_TATWEEL, "")
+    text = _drop_tatweel(_INVISIBLE.sub("", text))
     text = _CONTROL.sub(" ", text.replace("\r\n", "\n").replace("\r", "\n"))
     return _SPACES.sub(" ", text)
 

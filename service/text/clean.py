@@ -17,25 +17,42 @@ class Furniture:
 
     patterns: tuple[re.Pattern[str], ...]
     max_line_chars: int = 220
+    # Headers of related-story boxes («اقرأ أيضاً», «الأكثر مشاهدة»): the lines after them are teasers.
+    related: tuple[re.Pattern[str], ...] = ()
 
     @classmethod
     def load(cls, path: Path) -> Furniture:
         """Read and compile the patterns; a bad pattern raises ValueError naming it."""
         data = read_toml(path)
-        compiled = []
-        for raw in data.get("patterns", []):
-            try:
-                compiled.append(re.compile(raw, re.IGNORECASE))
-            except re.error as exc:
-                raise ValueError(f"bad furniture pattern {raw!r} in {path}: {exc}") from None
-        return cls(tuple(compiled), int(data.get("max_line_chars", 220)))
+
+        def compile_all(key: str) -> tuple[re.Pattern[str], ...]:
+            compiled = []
+            for raw in data.get(key, []):
+                try:
+                    compiled.append(re.compile(raw, re.IGNORECASE))
+                except re.error as exc:
+                    raise ValueError(f"bad furniture pattern {raw!r} in {path}: {exc}") from None
+            return tuple(compiled)
+
+        return cls(compile_all("patterns"), int(data.get("max_line_chars", 220)), compile_all("related_headers"))
+
+    @staticmethod
+    def _key(line: str) -> str:
+        return normalize(line).strip(" .:-|،…")
 
     def matches(self, line: str) -> bool:
         """Whether a whole line is site furniture."""
         if len(line) > self.max_line_chars:
             return False
-        key = normalize(line).strip(" .:-|،")
+        key = self._key(line)
         return any(p.match(key) for p in self.patterns)
+
+    def matches_related(self, line: str) -> bool:
+        """Whether a line is the header of a related-story box (what follows it are other stories)."""
+        if len(line) > 80:
+            return False
+        key = self._key(line)
+        return any(p.fullmatch(key) for p in self.related)
 
 
 @dataclass
@@ -44,6 +61,8 @@ class CleanArticle:
 
     blocks: list[Block]
     removed: list[str] = field(default_factory=list)
+    furniture: Furniture | None = None  # the patterns used, for segmentation's furniture-by-shape pass
+    sources: list[str] = field(default_factory=list)  # each block's line as sent (no controls), for `removed`
 
 
 def clean_article(text: str, fmt: str, furniture: Furniture, max_html_depth: int = MAX_HTML_DEPTH) -> CleanArticle:
@@ -53,6 +72,7 @@ def clean_article(text: str, fmt: str, furniture: Furniture, max_html_depth: int
     # Plain text is one block split into lines below; its headings are recognised by segmentation.
     raw_blocks = html_to_blocks(text, max_html_depth) if fmt == "html" else [Block("paragraph", text)]
     blocks: list[Block] = []
+    sources: list[str] = []
     removed: list[str] = []
     for block in raw_blocks:
         # A block may still hold line breaks (HTML <pre>, plain text pasted into a <p>).
@@ -65,4 +85,5 @@ def clean_article(text: str, fmt: str, furniture: Furniture, max_html_depth: int
                 removed.append(strip_controls(raw).strip())
             else:
                 blocks.append(Block(block.kind, line))
-    return CleanArticle(blocks, removed)
+                sources.append(" ".join(strip_controls(raw).split()))
+    return CleanArticle(blocks, removed, furniture, sources)

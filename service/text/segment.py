@@ -6,9 +6,9 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
+from service.text import structure
 from service.text.arabic import clean_display, normalize
-from service.text.clean import CleanArticle
-from service.text.html import Block
+from service.text.clean import CleanArticle, Furniture
 
 # Quotation marks news prose uses, opener to accepted closers. Typists swap “ and ”, so each curly
 # mark closes the other, and a ” standing as an opener (أن” … ”) is paired with the next ”.
@@ -22,6 +22,7 @@ _BOUNDARY = re.compile(r'(?<![.!?؟])[.!?؟]++[»”"]?(?=\s|$)')
 # One-letter tokens and these words take a full stop without ending the sentence.
 _ABBREVIATIONS = frozenset({"د", "م", "ه", "ص", "ق", "ج", "ت", "ش", "mr", "mrs", "dr", "st", "prof", "no", "vs"})
 _SENTENCE_END = re.compile(r"[.!?؟:،,;؛…]$")
+_NO_FURNITURE = Furniture(())
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,7 @@ class Article:
     sections: list[str]
     paragraphs: list[list[Sentence]]
     removed: list[str] = field(default_factory=list)
+    dateline: str | None = None  # the dateline the lead opened with («عمان - الرأي -»), taken out of the text
 
     @property
     def sentences(self) -> list[Sentence]:
@@ -132,37 +134,43 @@ def split_sentences(paragraph: str) -> list[str]:
     return out
 
 
-def _is_headline(line: str, max_words: int) -> bool:
-    words = line.split()
-    return 0 < len(words) <= max_words and not (line.endswith(".") and not line.endswith(".."))
-
-
 def _is_subheading(line: str, next_line: str | None) -> bool:
+    """A short unpunctuated line that reads as a sub-heading: followed by prose, not a stamp, label or credit."""
+    n = len(line.split())
     return (
         next_line is not None
-        and len(line.split()) <= 8
+        and 1 <= n <= structure.SECTION_MAX_WORDS
         and not _SENTENCE_END.search(line)
         and len(next_line) > len(line)
+        and structure.is_paragraph(next_line)
+        and not structure.is_stamp(line)
+        and not structure.is_dateline_line(line)
+        and not structure.is_latin_only(line)
     )
 
 
 def segment(clean: CleanArticle, title: str | None = None) -> Article:
-    """Find the title, sub-headings, paragraphs and sentences of a cleaned article."""
-    blocks: list[Block] = list(clean.blocks)
+    """Find the title, the lead's dateline, sub-headings, paragraphs and sentences of a cleaned article.
+
+    Lines that are furniture by their shape (stamps, labels, menus, related stories, the page's tail) are
+    moved to `removed`; the wording patterns are the clean step's."""
     if title:
         title = " ".join(clean_display(title).split())
-        if blocks and normalize(blocks[0].text) == normalize(title):
-            blocks.pop(0)
-    elif blocks and (blocks[0].kind == "title" or (len(blocks) > 1 and _is_headline(blocks[0].text, 20))):
-        title = blocks.pop(0).text
+    rules = clean.furniture or _NO_FURNITURE
+    arranged = structure.Structure(rules.matches, rules.matches_related).arrange(clean.blocks, title or None)
+    blocks = arranged.blocks
+    title = arranged.title
+    sources = clean.sources if len(clean.sources) == len(clean.blocks) else [b.text for b in clean.blocks]
+    removed = [*clean.removed, *(sources[k] for k in arranged.removed)]
 
     sections: list[str] = []
     paragraphs: list[list[Sentence]] = []
     index = 0
     for k, block in enumerate(blocks):
         following = blocks[k + 1].text if k + 1 < len(blocks) else None
-        is_heading = block.kind in ("heading", "title") or (
-            block.kind == "paragraph" and _is_subheading(block.text, following)
+        # A sub-heading comes between paragraphs: never before the story's first one.
+        is_heading = bool(paragraphs) and (
+            block.kind in ("heading", "title") or (block.kind == "paragraph" and _is_subheading(block.text, following))
         )
         if is_heading:
             sections.append(block.text)
@@ -174,4 +182,4 @@ def segment(clean: CleanArticle, title: str | None = None) -> Article:
             index += 1
         if para:
             paragraphs.append(para)
-    return Article(title or None, sections, paragraphs, clean.removed)
+    return Article(title or None, sections, paragraphs, removed, arranged.dateline)

@@ -152,3 +152,21 @@ def test_a_month_is_not_money_and_diacritics_do_not_split_words() -> None:
     assert not any(kind == "money" and "يناير" in ar for kind, ar in figures)
     h = highlights_of("وأكّد الرئيس محمّد العلي أن «المحادثات كانت مثمرة جدا».")
     assert h.quotes and h.quotes[0].speaker == "محمّد العلي"
+
+
+def test_a_title_resolves_to_the_person_it_introduced_and_anonymous_sources_are_null() -> None:
+    h = highlights_of(
+        "قال وزير الخارجية، الأمير فيصل بن فرحان، إن «المملكة تعمل على وقف إطلاق النار».\n"
+        "وأكد وزير الخارجية أن «الطريق الوحيد هو إقامة الدولة».\n"
+        "وقال مصدر أمني لوكالة الأنباء إن «الحريق اندلع في المطعم ليلا»."
+    )
+    assert [q.speaker for q in h.quotes] == ["فيصل بن فرحان", "فيصل بن فرحان", None]
+
+
+def test_names_and_case_titles_in_quote_marks_are_not_quotes_but_unclosed_speech_is() -> None:
+    h = highlights_of(
+        "وقضت المحكمة بسجنه في قضية «سرقة سيارات البث خلال الاعتصام» أمس.\n"
+        "وأوضح رئيس القافلة عثمان علي ان القافلة وصلت.\n"
+        "وقال” اننا على العهد باقون للدفاع عن الارض"
+    )
+    assert [(q.speaker, q.ar) for q in h.quotes] == [("عثمان علي", "اننا على العهد باقون للدفاع عن الارض")]

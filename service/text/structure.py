@@ -1,0 +1,279 @@
+"""What each line of an article is, by its shape: headline, paragraph, sub-heading or site furniture.
+
+Per-line patterns (config/boilerplate.toml) catch furniture with a fixed wording; this module catches what is
+recognised by what it is: publication stamps (a line of dates and times only), labels and datelines on their
+own line, menus and captions above the headline, related-story blocks and teasers, and the short lines a page
+leaves after the story. Every pass is one walk over the lines (linear).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from service.text.arabic import ARABIC_LETTER, normalize
+from service.text.html import Block
+
+_MONTHS = (
+    "يناير فبراير مارس ابريل مايو يونيو يوليو اغسطس سبتمبر اكتوبر نوفمبر ديسمبر جانفي فيفري افريل ماي جوان"
+    " جويليه جويليا اوت شتنبر نونبر دجنبر كانون الثاني شباط اذار نيسان ايار حزيران تموز اب ايلول تشرين الاول"
+    " غشت يوليوز يونيه"
+)
+_DAYS = "السبت الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه"
+# Words a publication stamp holds besides dates and times («نشر في … الساعة», «منذ 3 دقائق», «آخر تحديث»).
+_STAMP_WORDS = frozenset(
+    normalize(w)
+    for w in (
+        _MONTHS + " " + _DAYS + " ص م صباحا مساء منذ دقيقه دقائق دقيقتين ساعه ساعات ساعتين يوم ايام امس اليوم"
+        " نشر نشرت في الساعه بتاريخ تاريخ النشر اخر تحديث تحديث محدث بتوقيت gmt utc am pm date published updated"
+        " on at min mins ago hours hour تم"
+    ).split()
+)
+_STAMP_TOKEN = re.compile(r"[\w]+|\d+(?:[:/.\-]\d+)*")
+_HAS_DIGIT = re.compile(r"\d")
+# A date stamp glued to the start of a paragraph («date 2026-03-04 دشن …»): never part of the news.
+_LEADING_STAMP = re.compile(r"^(?:date\s+)?\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s+(?=\S)", re.IGNORECASE)
+# A dateline at the start of the lead: «عمان - الرأي - …», «القاهرة (رويترز) -», «دمشق، سوريا (CNN) --»,
+# «الكويت - رويترز -», «بغداد - …». One or two place words (a second place after a comma), then an agency
+# in brackets or between dashes, then a dash or colon. Bounded repetitions: no backtracking blow-up.
+_DATELINE = re.compile(
+    r"^(?P<dl>[^\s\d.،,:()\-–—ـ«»“”\"]{2,20}(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{2,20})?"
+    r"(?:[،,]\s?[^\s\d.،,:()\-–—ـ«»“”\"]{2,20}(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{2,20})?)?"
+    r"\s?(?:\([^()\n]{1,30}\)\s?(?:[-–—ـ:]{1,3})?|[-–—ـ]{1,3}\s?(?:\(?[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}"
+    r"(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}){0,2}\)?\s?[-–—ـ:]{1,3})?))\s*(?=\S)"
+)
+_SENTENCE_END = re.compile(r"[.!?؟…:؛]['\"»”)]*$")
+_TERMINAL = re.compile(r"(?<!\.)[.!?؟]['\"»”)]*$|\.\.\.$")
+_ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)['\"»”)]*$")
+_FULL_STOP = re.compile(r"(?<!\.)\.['\"»”)]*$")
+_INNER_STOP = re.compile(r"[.!?؟]\s")
+_LABEL_END = re.compile(r"[:：]\s*$")
+_DASH_SPLIT = re.compile(r"\s[-–—ـ|]\s|\s[-–—ـ|]$|[-–—ـ](?=\s)")
+
+PARAGRAPH_WORDS = 12  # a line this long is prose even without a full stop
+HEADLINE_MIN_WORDS = 3
+HEADLINE_MAX_WORDS = 25
+SECTION_MAX_WORDS = 10
+TAIL_SHORT_WORDS = 6  # after the story, unpunctuated lines this short are page furniture
+BEFORE_BODY_SHORT_WORDS = 8  # between the headline and the first paragraph: captions, bylines, categories
+
+
+@dataclass(frozen=True)
+class Arranged:
+    """Lines sorted out: the headline, the lead's dateline, the kept blocks (headings marked) and the furniture."""
+
+    title: str | None
+    dateline: str | None
+    blocks: list[Block]
+    removed: list[int]  # indexes of the furniture blocks, in order
+
+
+def words(line: str) -> list[str]:
+    """The line's whitespace-separated words."""
+    return line.split()
+
+
+def is_stamp(line: str) -> bool:
+    """A publication stamp: dates, times and stamp words only («الخميس، 30 أكتوبر 2025 - 00:27», «منذ دقائق 3»)."""
+    if not _HAS_DIGIT.search(line) and "منذ" not in line:
+        return False
+    toks = _STAMP_TOKEN.findall(normalize(line).lower())
+    if not toks or len(toks) > 14:
+        return False
+    other = [t for t in toks if not t.isdigit() and not _HAS_DIGIT.search(t) and t not in _STAMP_WORDS]
+    return not other
+
+
+def is_latin_only(line: str) -> bool:
+    """A line with no Arabic letter (a site's Latin menu item, logo text or credit)."""
+    return ARABIC_LETTER.search(line) is None
+
+
+def is_paragraph(line: str) -> bool:
+    """Prose: a sentence with its full stop, or a line long enough to be one."""
+    n = len(words(line))
+    # «؟!» and «!» end headlines as often as sentences: only a full stop marks a short line as prose.
+    return n >= PARAGRAPH_WORDS or (n >= 2 and _FULL_STOP.search(line) is not None and not is_stamp(line))
+
+
+def is_dateline_line(line: str) -> bool:
+    """A dateline or source label alone on a line: «القاهرة - (وكالات)», «بغداد اليوم - بغداد», «حرية برس:»."""
+    n = len(words(line))
+    if n > 6:
+        return False
+    if _LABEL_END.search(line) and n <= 4:
+        return True
+    parts = [p for p in _DASH_SPLIT.split(line) if p.strip()]
+    if "(" in line and n <= 5 and not _TERMINAL.search(line):
+        return True
+    return len(parts) >= 2 and all(len(p.split()) <= 3 for p in parts)
+
+
+class Structure:
+    """Sorts an article's lines with the furniture patterns it is given (related-block headers among them)."""
+
+    def __init__(self, is_furniture: Callable[[str], bool], is_related_header: Callable[[str], bool]) -> None:
+        self.furniture = is_furniture
+        self.related = is_related_header
+
+    def _headline_like(self, line: str) -> bool:
+        n = len(words(line))
+        return (
+            HEADLINE_MIN_WORDS <= n <= HEADLINE_MAX_WORDS
+            and not (line.endswith(".") and not line.endswith(".."))
+            and not _ELLIPSIS_END.search(line)
+            and not is_stamp(line)
+            and not is_latin_only(line)
+            and not is_dateline_line(line)
+            and not _LEADING_STAMP.match(line)
+            and not self.furniture(line)
+            and not self.related(line)
+        )
+
+    def arrange(self, blocks: Sequence[Block], title: str | None) -> Arranged:
+        """The headline (unless given), the lead's dateline, the news blocks and the furniture lines, in order."""
+        n = len(blocks)
+        drop = [False] * n
+        arabic = any(not is_latin_only(b.text) for b in blocks)
+        # 1. Furniture by kind, wherever it stands.
+        for i, b in enumerate(blocks):
+            line = b.text
+            if (arabic and is_latin_only(line) and len(words(line)) <= 8) or is_stamp(line):
+                drop[i] = True
+        # 2. Related-story blocks: a header («اقرأ أيضاً», «الأكثر مشاهدة») or a teaser cut with «…», and the
+        #    stamps, teasers and story titles after it, up to the first short label or the first real paragraph.
+        i = 0
+        while i < n:
+            line = blocks[i].text
+            if blocks[i].kind == "title" or not (self.related(line) or _is_teaser(line)):
+                i += 1
+                continue
+            drop[i] = True
+            j = i + 1
+            while j < n and blocks[j].kind != "title":
+                nxt = blocks[j].text
+                k = len(words(nxt))
+                if is_stamp(nxt) or _is_teaser(nxt) or self.related(nxt):
+                    drop[j] = True
+                elif k > BEFORE_BODY_SHORT_WORDS and not _TERMINAL.search(nxt):
+                    drop[j] = True  # a story's opening lines, cut without a full stop
+                elif (
+                    HEADLINE_MIN_WORDS <= k <= 15
+                    and not _FULL_STOP.search(nxt)
+                    and (j == i + 1 or _is_teaser_context(blocks, j))
+                ):
+                    drop[j] = True  # a story title among teasers
+                else:
+                    break
+                j += 1
+            i = j
+        # 3. The first paragraph of the story, and the headline above it.
+        first = next((k for k in range(n) if not drop[k] and blocks[k].kind == "paragraph" and _para(blocks, k)), n)
+        head = next((k for k in range(n) if blocks[k].kind == "title" and not drop[k]), None)
+        given = normalize(title) if title else None
+        if first == n and head is None:
+            # No line reads as prose (a short note, a list): the story starts at the first line left.
+            first = next((k for k in range(n) if not drop[k]), n)
+        if title is None and head is None:
+            # The longest headline-like line in the run of short lines above the first paragraph: captions,
+            # bylines and categories are shorter than the headline (the first copy wins a tie).
+            best = 0
+            for k in range(min(first, n) - 1, -1, -1):
+                if drop[k]:
+                    continue
+                line = blocks[k].text
+                if self._headline_like(line):
+                    if len(words(line)) >= best:
+                        head, best = k, len(words(line))
+                elif len(words(line)) > BEFORE_BODY_SHORT_WORDS:
+                    break  # only short lines (captions, bylines, categories) stand between headline and body
+        if head is not None and head > first:
+            # The markup's headline below the first paragraph: what is above it is no story text.
+            first = next((k for k in range(head + 1, n) if not drop[k] and _para(blocks, k)), n)
+            if first == n:
+                first = next((k for k in range(head + 1, n) if not drop[k]), n)
+        top = head if head is not None else first
+        # 4. Above the headline: menus, categories, dates, site names (short lines); long lines stay.
+        for k in range(top):
+            line = blocks[k].text
+            if given is not None and normalize(line) == given:
+                continue  # the given headline, repeated: left out below, not listed as furniture
+            if len(words(line)) <= PARAGRAPH_WORDS or not _TERMINAL.search(line):
+                drop[k] = True
+        # 5. Between the headline and the first paragraph: captions, bylines, labels, repeated headlines.
+        for k in range(top + 1 if head is not None else top, min(first, n)):
+            if given is not None and normalize(blocks[k].text) == given:
+                continue
+            if blocks[k].kind == "heading" or len(words(blocks[k].text)) <= BEFORE_BODY_SHORT_WORDS:
+                drop[k] = True
+        # 6. After the story: short unpunctuated lines (tags, source, «ذات صلة»), from the end back.
+        last = n - 1
+        while last > first:
+            line = blocks[last].text
+            if (
+                drop[last]
+                or is_dateline_line(line)
+                or (len(words(line)) <= TAIL_SHORT_WORDS and not _TERMINAL.search(line))
+            ):
+                drop[last] = True
+                last -= 1
+                continue
+            break
+        # 7. Per-line furniture with a known wording, and a read-also title right after its header.
+        for k in range(n):
+            if not drop[k] and self.furniture(blocks[k].text):
+                drop[k] = True
+        out_title = title
+        if out_title is None and head is not None:
+            out_title = blocks[head].text
+        kept: list[Block] = []
+        removed: list[int] = []
+        dateline: str | None = None
+        lead_seen = False
+        for k, b in enumerate(blocks):
+            if k == head and (title is None or normalize(b.text) == given):
+                continue
+            if drop[k]:
+                removed.append(k)
+                continue
+            if given is not None and k < first and normalize(b.text) == given:
+                continue  # the given headline repeated above the story
+            text = b.text
+            if not lead_seen and b.kind == "paragraph":
+                lead_seen = True
+                stamp = _LEADING_STAMP.match(text)
+                if stamp:
+                    text = text[stamp.end() :]
+                if b.kind == "paragraph" and dateline is None and k >= first:
+                    m = _DATELINE.match(text)
+                    if m and len(words(text[m.end() :])) >= 4 and _dateline_ok(m.group("dl")):
+                        dateline = m.group("dl").strip()
+                        text = text[m.end() :]
+            if text.strip():
+                kept.append(Block(b.kind, text))
+        return Arranged(out_title, dateline, kept, removed)
+
+
+def _para(blocks: Sequence[Block], k: int) -> bool:
+    return is_paragraph(blocks[k].text)
+
+
+def _is_teaser(line: str) -> bool:
+    """A related story's opening cut with an ellipsis («… في ذهاب نصف…»)."""
+    if len(words(line)) < 4 or _ELLIPSIS_END.search(line) is None:
+        return False
+    # One cut sentence: no full stop inside (a paragraph whose last quotation trails off holds several).
+    return _INNER_STOP.search(line.rstrip(" .…'\"»”)")) is None
+
+
+def _is_teaser_context(blocks: Sequence[Block], j: int) -> bool:
+    """A story title among teasers: the line before it was a teaser or a stamp."""
+    prev = blocks[j - 1].text
+    return _is_teaser(prev) or is_stamp(prev)
+
+
+def _dateline_ok(dl: str) -> bool:
+    """A dateline names a place and maybe an agency: no verb-led clause, at most six words, a separator."""
+    n = len(dl.split())
+    return 1 <= n <= 7 and any(c in dl for c in "-–—ـ(:")

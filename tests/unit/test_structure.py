@@ -1,0 +1,121 @@
+"""Furniture and structure recognised by what a line is (invented lines that reproduce each kind)."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.config import HOME
+from service.text.arabic import clean_display
+from service.text.clean import Furniture, clean_article
+from service.text.segment import Article, segment
+from service.text.structure import is_stamp
+
+FURNITURE = Furniture.load(HOME / "config" / "boilerplate.toml")
+BODY = [
+    "أعلنت وزارة الصحة اليوم عن خطة جديدة لتوسيع شبكة المستشفيات في المحافظات الجنوبية خلال العام المقبل.",
+    "وقال الوزير إن الخطة تشمل بناء عشرة مستشفيات جديدة وتأهيل المراكز الصحية القائمة في القرى.",
+    "وأضاف أن التمويل سيأتي من الموازنة العامة ومن قروض ميسرة قدمتها جهات دولية مانحة للبلاد.",
+]
+HEADLINE = "وزارة الصحة تعلن خطة لتوسيع شبكة المستشفيات"
+
+
+def digest_lines(*lines: str) -> Article:
+    return segment(clean_article("\n".join(lines), "text", FURNITURE))
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["الخميس، 30 أكتوبر 2025 - 00:27", "16 10:10 2026 مارس", "منذ دقائق 3", "نشر في 12 جانفي 2024 الساعة 10:30"],
+)
+def test_publication_stamps_are_lines_of_dates_and_times(line: str) -> None:
+    assert is_stamp(line)
+
+
+def test_a_sentence_with_a_date_is_no_stamp() -> None:
+    assert not is_stamp("افتتح الوزير المعرض يوم الخميس 30 أكتوبر 2025")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "بقلم: سامي العلي",
+        "كتب : FilGoal",
+        "المصدر: وكالات",
+        "الصورة: أرشيفية",
+        "صورة أرشيفية",
+        "اترك تعليقاً",
+        "أضف تعليق",
+        "10 + 11 =",
+        "الوسوم: الصحة، المستشفيات",
+        "Site icon",
+        "Exit mobile version",
+        "سونا",
+    ],
+)
+def test_furniture_of_every_kind_is_recognised_by_its_form(line: str) -> None:
+    article = digest_lines(HEADLINE, BODY[0], line, *BODY[1:])
+    assert article.title == HEADLINE
+    assert line in article.removed
+    assert all(line not in s.text for s in article.sentences) and article.sections == []
+
+
+def test_the_headline_is_never_a_dateline_a_stamp_or_a_category() -> None:
+    article = digest_lines("أخبار", "القاهرة - (وكالات)", "الخميس 02 مايو 2024", HEADLINE, *BODY)
+    assert article.title == HEADLINE
+    assert article.removed == ["أخبار", "القاهرة - (وكالات)", "الخميس 02 مايو 2024"]
+    article = digest_lines("بغداد اليوم - بغداد", *BODY)
+    assert article.title is None and article.removed == ["بغداد اليوم - بغداد"]
+
+
+def test_captions_and_bylines_between_headline_and_lead_are_no_headline_or_section() -> None:
+    article = digest_lines(HEADLINE, "مستشفى في الجنوب", "كتب: محمد علي", *BODY)
+    assert article.title == HEADLINE and article.sections == []
+    assert sorted(article.removed) == sorted(["مستشفى في الجنوب", "كتب: محمد علي"])
+    assert len(article.sentences) == 3
+
+
+def test_a_sub_heading_between_paragraphs_stays_a_section() -> None:
+    article = digest_lines(HEADLINE, BODY[0], "تفاصيل التمويل", *BODY[1:])
+    assert article.sections == ["تفاصيل التمويل"] and article.removed == []
+
+
+def test_related_stories_after_their_header_and_teasers_cut_with_an_ellipsis_go() -> None:
+    teaser = "شهدت الأسواق المحلية ارتفاعا ملحوظا في أسعار الخضر والغلال مقارنة…"
+    article = digest_lines(HEADLINE, *BODY, "اقرأ أيضاً", "الحكومة تناقش مشروع قانون المالية الجديد", teaser)
+    assert article.removed == ["اقرأ أيضاً", "الحكومة تناقش مشروع قانون المالية الجديد", teaser]
+    assert len(article.sentences) == 3
+
+
+def test_short_lines_after_the_story_are_furniture_and_news_is_kept() -> None:
+    article = digest_lines(HEADLINE, *BODY, "ذات صلة", "الصحة المستشفيات الجنوب", "Leave a Comment")
+    assert sorted(article.removed) == sorted(["ذات صلة", "الصحة المستشفيات الجنوب", "Leave a Comment"])
+    assert [s.text for s in article.sentences] == BODY
+
+
+@pytest.mark.parametrize(
+    ("lead", "dateline"),
+    [
+        ("عمان - الرأي - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "عمان - الرأي -"),
+        ("القاهرة (رويترز) - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "القاهرة (رويترز) -"),
+        ("دمشق، سوريا (CNN) -- أعلنت وزارة الصحة اليوم عن خطة جديدة.", "دمشق، سوريا (CNN) --"),
+    ],
+)
+def test_the_dateline_at_the_start_of_the_lead_is_taken_out(lead: str, dateline: str) -> None:
+    article = digest_lines(HEADLINE, lead, *BODY[1:])
+    assert article.dateline == dateline
+    assert article.sentences[0].text == "أعلنت وزارة الصحة اليوم عن خطة جديدة."
+
+
+def test_no_dateline_in_an_ordinary_lead() -> None:
+    article = digest_lines(HEADLINE, *BODY)
+    assert article.dateline is None and article.sentences[0].text == BODY[0]
+
+
+def test_tatweel_after_a_proclitic_stays_so_no_letter_is_orphaned() -> None:
+    cleaned = clean_display("دعا لـ“حماية المدنيين” بـ3000 جندي والرئيـــس")
+    assert cleaned == "دعا لـ“حماية المدنيين” بـ3000 جندي والرئيس"
+
+
+def test_a_short_note_without_punctuation_is_still_an_article() -> None:
+    article = digest_lines("خبر قصير بلا نقطة في آخره")
+    assert [s.text for s in article.sentences] == ["خبر قصير بلا نقطة في آخره"] and article.removed == []
