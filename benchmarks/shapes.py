@@ -143,9 +143,7 @@ def build_mt5(folder: Path, shapes: Shapes, corpus: list[str]) -> Path:
     model_bytes = _train_spm(corpus, pad_id=0, eos_id=1, unk_id=2)
     sp = spm.SentencePieceProcessor(model_proto=model_bytes)
     pieces = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())]
-    pieces += [
-        (f"▁ش{i}" if i % ARABIC_SHARE == 0 else f"▁w{i}", -100.0) for i in range(len(pieces), shapes.mt5_vocab)
-    ]
+    pieces += [(f"▁ش{i}" if i % ARABIC_SHARE == 0 else f"▁w{i}", -100.0) for i in range(len(pieces), shapes.mt5_vocab)]
     tokenizer = T5Tokenizer(vocab=pieces, extra_ids=0, model_max_length=512)
     tokenizer.save_pretrained(folder)
     config = MT5Config(

@@ -116,6 +116,8 @@ class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):
     # "auto": CUDA when CTranslate2 (or torch, for the transformers backend) sees a GPU, else the CPU.
     device: Literal["auto", "cpu", "cuda"] = "auto"
     batch_window_ms: Annotated[float, Meta(ge=0)] = 5.0
+    # Translate the article's own text while the summary is written (two models at once), or one after the other.
+    overlap_translation: bool = True
     translation_cache_entries: NonNegative = 20_000
     prompts_dir: str = "prompts"
     profiles_file: str = "config/models.toml"

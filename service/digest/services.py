@@ -87,10 +87,19 @@ class DigestService:
             loop.call_soon_threadsafe(events.put_nowait, (name, payload))
 
         def work(run: DigestRun) -> None:
-            self.pipeline.summarise(run)
-            send("summary", _summary_event(run))
-            self.pipeline.highlight(run)
-            send("highlights", run.highlights)
+            # As `complete`: the article's own text is translated while the summary is written; its events
+            # still come after the summary and highlights, in order.
+            ahead = self.pipeline.translate_ahead(run)
+            try:
+                self.pipeline.summarise(run)
+                send("summary", _summary_event(run))
+                self.pipeline.highlight(run)
+                send("highlights", run.highlights)
+            finally:
+                if ahead is not None:
+                    ahead.join()
+            if ahead is not None:
+                ahead.merge_into(run)
             self.pipeline.translate(run, on_batch=lambda batch: send("translation", _translation_event(batch)))
             send("digest", self.pipeline.assemble(run))
 
