@@ -22,8 +22,9 @@ from service.models.device import (
     ct2_supported,
     torch_cuda_devices,
 )
+from service.models.pieces import PieceTokenizer, lean_tokenizer
 from service.models.prompts import Prompt
-from service.models.vocabulary import VMAP_FILE, vocabulary_map_identity, write_vocabulary_map
+from service.models.vocabulary import VMAP_FILE, model_vocabulary, vocabulary_map_identity, write_vocabulary_map
 
 
 @dataclass(frozen=True)
@@ -128,25 +129,30 @@ class Seq2SeqModel:
     """
 
     def __init__(self, spec: ModelSpec, prompt: Prompt, threads: int, device: str = "cpu") -> None:
-        from transformers import AutoTokenizer
-
         self.spec = spec
         self.prompt = prompt
         self.notes: list[str] = []
         folder = source_folder(spec)
-        # One tokenizer per model, shared by both backends; only one backend's weights are ever loaded.
-        self.tokenizer = AutoTokenizer.from_pretrained(folder)
         config = _read_config(folder)
         self.backend = "transformers"
         self.device = "cpu"
         self.model: Any = None  # the transformers model, when that backend runs
+        self.tokenizer: Any = None  # transformers' tokenizer, unless CTranslate2 runs with a lean one
+        self._pieces: PieceTokenizer | None = None
         self._ct2: Any = None  # the CTranslate2 translator, when that backend runs
         self._use_vmap = False
         vmap_key = ""
+        # Only one backend's weights are ever loaded, and one tokenizer per model.
         if spec.backend == "ctranslate2":
             self._ct2 = self._load_ct2(folder, threads, device, str(config.get("model_type", "")))
             if self._ct2 is not None:
                 vmap_key = self._vmap_key(folder)
+                converted = converted_folder(folder, spec.quantization)
+                self._pieces = lean_tokenizer(folder, config, model_vocabulary(converted, "source"))
+        if self._pieces is None:
+            from transformers import AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(folder)
         if self._ct2 is None:
             self.model = self._load_transformers(folder, threads, device)
         name, version = (str(folder), _folder_fingerprint(folder)) if spec.is_local else (spec.model, folder.name)
@@ -160,7 +166,7 @@ class Seq2SeqModel:
         # Learned position tables (Marian) cap both input and output length; relative ones (T5) do not.
         positions = config.get("max_position_embeddings")
         limits = [spec.max_input_tokens, positions]
-        tok_limit = getattr(self.tokenizer, "model_max_length", None)
+        tok_limit = getattr(self.tokenizer, "model_max_length", None) if self.tokenizer else _max_length(folder)
         if isinstance(tok_limit, int) and tok_limit < 10**6:
             limits.append(tok_limit)
         self.input_limit: int = min(x for x in limits if x)
@@ -228,6 +234,8 @@ class Seq2SeqModel:
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, prompt and special tokens included."""
+        if self._pieces is not None:
+            return [len(p) for p in self._pieces.encode([self.prompt.render(t) for t in texts])]
         with self._tokenizer_lock:
             ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
         return [len(x) for x in ids]
@@ -276,6 +284,8 @@ class Seq2SeqModel:
 
     def _generate_ct2(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
         pieces = self._ct2_pieces(texts, settings)
+        if self._pieces is not None:
+            return self._pieces.decode(pieces)
         with self._tokenizer_lock:
             out_ids = [cast(list[int], self.tokenizer.convert_tokens_to_ids(p)) for p in pieces]
             return [s.strip() for s in self.tokenizer.batch_decode(out_ids, skip_special_tokens=True)]
@@ -287,10 +297,17 @@ class Seq2SeqModel:
         with self._lock:
             return self._ct2_pieces(texts, {**self.spec.generation, **overrides})
 
-    def _ct2_pieces(self, texts: Sequence[str], settings: dict[str, Any]) -> list[list[str]]:
+    def input_pieces(self, texts: Sequence[str]) -> list[list[str]]:
+        """The pieces the model reads for each text (prompt and end-of-sequence included), within input_limit."""
+        rendered = [self.prompt.render(t) for t in texts]
+        if self._pieces is not None:
+            return [p[: self.input_limit] for p in self._pieces.encode(rendered)]
         with self._tokenizer_lock:
-            ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
-            tokens = [self.tokenizer.convert_ids_to_tokens(x[: self.input_limit]) for x in ids]
+            ids = self.tokenizer(rendered, add_special_tokens=True)["input_ids"]
+            return [self.tokenizer.convert_ids_to_tokens(x[: self.input_limit]) for x in ids]
+
+    def _ct2_pieces(self, texts: Sequence[str], settings: dict[str, Any]) -> list[list[str]]:
+        tokens = self.input_pieces(texts)
         max_len = settings.get("max_new_tokens") or settings.get("max_length") or 256
         results = self._ct2.translate_batch(
             tokens,
@@ -303,6 +320,15 @@ class Seq2SeqModel:
             use_vmap=self._use_vmap,
         )
         return [list(r.hypotheses[0]) for r in results]
+
+
+def _max_length(folder: Path) -> int | None:
+    """The tokenizer's model_max_length from tokenizer_config.json, when the lean tokenizer runs."""
+    try:
+        value = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8")).get("model_max_length")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return int(value) if isinstance(value, (int, float)) else None
 
 
 def _read_config(folder: Path) -> dict[str, Any]:

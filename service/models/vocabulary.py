@@ -69,7 +69,12 @@ def arabic_vocabulary(vocabulary: Iterable[str], specials: Iterable[str]) -> lis
 
 def target_vocabulary(converted: Path) -> list[str]:
     """The output pieces of a converted CTranslate2 model, in id order (its own vocabulary file)."""
-    for name in ("target_vocabulary", "shared_vocabulary", "vocabulary"):
+    return model_vocabulary(converted, "target")
+
+
+def model_vocabulary(converted: Path, side: str) -> list[str]:
+    """The input ("source") or output ("target") pieces of a converted CTranslate2 model, in id order."""
+    for name in (f"{side}_vocabulary", "shared_vocabulary", "vocabulary"):
         path = converted / f"{name}.json"
         if path.exists():
             tokens = json.loads(path.read_text(encoding="utf-8"))
