@@ -334,13 +334,16 @@ class DigestPipeline:
         return Translation("\n\n".join(line for line in lines if line), pairs, run.translation_model)
 
     def complete(self, run: DigestRun) -> Digest:
-        """Every stage after cleaning and the assembled digest. With models.overlap_translation, the article's
-        own text (title, sub-headings, body) is translated while the summary is written; the translate stage
-        then has only what depends on the summary and the highlights left."""
+        """Every stage after cleaning and the assembled digest. With models.overlap_translation, the highlights
+        (weight-free, quick) come first, then everything but the summary (title, sub-headings, body, quotes,
+        names) is translated while the summary is written; the translate stage has only the summary left."""
+        if self.settings.models.overlap_translation:
+            self.highlight(run)
         ahead = self.translate_ahead(run)
         try:
             self.summarise(run)
-            self.highlight(run)
+            if run.highlights is None:
+                self.highlight(run)
         finally:
             if ahead is not None:
                 ahead.join()
@@ -350,7 +353,8 @@ class DigestPipeline:
         return self.assemble(run)
 
     def translate_ahead(self, run: DigestRun) -> TranslationAhead | None:
-        """Start translating the article's own text in a thread, when a summary model runs at the same time
+        """Start translating what does not depend on the summary (the article's own text; the quotes and
+        names too when the highlights exist already) in a thread, when a summary model runs at the same time
         and overlapping is on; None when there is nothing worth overlapping."""
         if not self.settings.models.overlap_translation or run.options.translate == "none":
             return None
@@ -359,6 +363,12 @@ class DigestPipeline:
             return None
         article = run.prepared
         texts = [article.title or "", *article.sections]
+        if run.highlights is not None:
+            h = run.highlights
+            if run.options.translate == "summary":
+                texts.extend(kp.ar for kp in h.key_points)
+            texts.extend(q.ar for q in h.quotes)
+            texts.extend(e.ar for e in h.entities.people + h.entities.organizations)
         if run.options.translate == "full":
             texts.extend(s.text for s in article.sentences)
         todo = [t for t in dict.fromkeys(texts) if t.strip()]
