@@ -87,19 +87,12 @@ class DigestService:
             loop.call_soon_threadsafe(events.put_nowait, (name, payload))
 
         def work(run: DigestRun) -> None:
-            # As `complete`: the article's own text is translated while the summary is written; its events
-            # still come after the summary and highlights, in order.
-            ahead = self.pipeline.translate_ahead(run)
-            try:
-                self.pipeline.summarise(run)
-                send("summary", _summary_event(run))
-                self.pipeline.highlight(run)
-                send("highlights", run.highlights)
-            finally:
-                if ahead is not None:
-                    ahead.join()
-            if ahead is not None:
-                ahead.merge_into(run)
+            # Unlike `complete`, nothing runs beside the summary: the editor waits for it, and the translation
+            # beside it made the summary event about 1.3 s later here (4.2 s against 2.9 s on two cores).
+            self.pipeline.summarise(run)
+            send("summary", _summary_event(run))
+            self.pipeline.highlight(run)
+            send("highlights", run.highlights)
             self.pipeline.translate(run, on_batch=lambda batch: send("translation", _translation_event(batch)))
             send("digest", self.pipeline.assemble(run))
 
