@@ -2,13 +2,20 @@
 
     python benchmarks/run.py            # real model shapes (several minutes; builds ~3 GB of random checkpoints once)
     python benchmarks/run.py --quick    # small shapes, under a minute: the same report and last line
+    python benchmarks/run.py --device cuda   # Khulasa's models (and the plain path) on a CUDA GPU
 
 Contenders, all with forced decode lengths (min_new_tokens == max_new_tokens) so each does the same work:
   plain    transformers AutoModelForSeq2SeqLM.generate, fp32, beam 4, one sentence at a time (ten lines)
-  default  Khulasa's default profile: CTranslate2 int8, beam 4, length-sorted batches, micro-batcher
-  fastest  the same with greedy decoding
+  default  Khulasa's default profile: CTranslate2 int8, beam 4, length-sorted batches, micro-batcher, the
+           summary's Arabic vocabulary map
+  novmap   the default without the vocabulary map (the summary over all 250k pieces)
+  fastest  the default with greedy decoding
+  quality  the quality profile's translation model shape (opus-mt-tc-big: Marian 6+6, d_model 1024)
 The last line is JSON: translation_speedup, summary_speedup, throughput_speedup (plain time over default
-time, this run), cache_hit_ms, peak_rss_mb (the server process with both models loaded) and the raw times.
+time, this run), example_digest_s (the example through the default pipeline, models loaded, no cache, end to
+end; and sequential_digest_s, the same with the translation not overlapped), first_summary_ms (through
+POST /v1/digest/stream, to the `summary` event), cache_hit_ms, peak_rss_mb (the server process with both
+models loaded), quality_translation_s and the raw times.
 """
 
 from __future__ import annotations
@@ -32,13 +39,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 import httpx  # noqa: E402
+import msgspec  # noqa: E402
 import torch  # noqa: E402
-from shapes import FULL, QUICK, Shapes, build_marian, build_mt5  # noqa: E402
+from shapes import FULL, QUICK, Shapes, big_marian, build_marian, build_mt5  # noqa: E402
 
 from service.config import load_settings  # noqa: E402
 from service.digest.schemas import DigestRequest  # noqa: E402
-from service.digest.stages import TextResources, prepare  # noqa: E402
-from service.models.seq2seq import ModelSpec, convert  # noqa: E402
+from service.digest.stages import DigestPipeline, TextResources, prepare  # noqa: E402
+from service.models.seq2seq import ModelSpec, convert, converted_folder, vocabulary_map_size  # noqa: E402
 from service.runtime import Runtime  # noqa: E402
 from service.summary.abstractive import SUMMARY_ROLE  # noqa: E402
 from service.text.segment import Article  # noqa: E402
@@ -72,18 +80,23 @@ def variant(k: int) -> str:
     return EXAMPLE + f"\nطهران - تحديث رقم {k}: تواصلت اللقاءات حتى المساء."
 
 
-def write_profiles(folder: Path, marian: Path, mt5: Path, tr_len: int, sum_len: int) -> Path:
-    def role(model: Path, prompt: str, beams: int, length: int, batch: int) -> str:
+def write_profiles(folder: Path, marian: Path, mt5: Path, big: Path, tr_len: int, sum_len: int) -> Path:
+    def role(model: Path, prompt: str, beams: int, length: int, batch: int, vmap: bool = False) -> str:
         return (
             f'model = "{model}"\nprompt = "{prompt}"\nmax_input_tokens = 512\nbatch_size = {batch}\n'
-            f'backend = "ctranslate2"\nquantization = "int8"\n'
+            f'backend = "ctranslate2"\nquantization = "int8"\nvocabulary_map = {str(vmap).lower()}\n'
             f"generation = {{ num_beams = {beams}, min_new_tokens = {length}, max_new_tokens = {length} }}\n"
         )
 
     text = ""
-    for profile, beams, batch in (("default", 4, 16), ("fastest", 1, 32)):
-        text += f"[profiles.{profile}.summary]\n" + role(mt5, "summary/mt5-xlsum", beams, sum_len, 4)
-        text += f"[profiles.{profile}.translation]\n" + role(marian, "translation/marian", beams, tr_len, batch)
+    for profile, beams, batch, vmap, translation in (
+        ("default", 4, 16, True, marian),
+        ("novmap", 4, 16, False, marian),
+        ("fastest", 1, 32, True, marian),
+        ("quality", 4, 8, True, big),
+    ):
+        text += f"[profiles.{profile}.summary]\n" + role(mt5, "summary/mt5-xlsum", beams, sum_len, 4, vmap)
+        text += f"[profiles.{profile}.translation]\n" + role(translation, "translation/marian", beams, tr_len, batch)
     path = folder / "profiles.toml"
     path.write_text(text)
     return path
@@ -98,19 +111,23 @@ def khulasa_env(profiles: Path, profile: str, extra: dict[str, str] | None = Non
     }
 
 
-def plain_paths(marian: Path, mt5: Path, tr_len: int, sum_len: int) -> tuple[Callable[[Article], object], ...]:
+def plain_paths(
+    marian: Path, mt5: Path, tr_len: int, sum_len: int, device: str = "cpu"
+) -> tuple[Callable[[Article], object], ...]:
     """What a user writes in ten lines: tokenizer + model + generate, fp32, beam 4, one sentence at a time.
     (transformers 5 removed the translation and summarization pipelines; this is what they did.)"""
     from transformers import AutoModelForSeq2SeqLM, AutoTokenizer
 
     torch.set_num_threads(2)
+    on = "cuda" if device != "cpu" and torch.cuda.is_available() else "cpu"
     tr_tok, tr_model = AutoTokenizer.from_pretrained(marian), AutoModelForSeq2SeqLM.from_pretrained(marian).eval()
     sm_tok, sm_model = AutoTokenizer.from_pretrained(mt5), AutoModelForSeq2SeqLM.from_pretrained(mt5).eval()
+    tr_model, sm_model = tr_model.to(on), sm_model.to(on)
 
     def tr(article: Article) -> object:
         out = []
         for s in article.sentences:
-            ids = tr_tok(s.text, return_tensors="pt", truncation=True)
+            ids = tr_tok(s.text, return_tensors="pt", truncation=True).to(on)
             with torch.no_grad():
                 gen = tr_model.generate(**ids, num_beams=4, min_new_tokens=tr_len, max_new_tokens=tr_len)
             out.append(tr_tok.decode(gen[0], skip_special_tokens=True))
@@ -118,7 +135,7 @@ def plain_paths(marian: Path, mt5: Path, tr_len: int, sum_len: int) -> tuple[Cal
 
     def sm(article: Article) -> object:
         text = "\n".join([article.title or "", *(s.text for s in article.sentences)])
-        ids = sm_tok(text, return_tensors="pt", truncation=True, max_length=512)
+        ids = sm_tok(text, return_tensors="pt", truncation=True, max_length=512).to(on)
         with torch.no_grad():
             gen = sm_model.generate(**ids, num_beams=4, min_new_tokens=sum_len, max_new_tokens=sum_len)
         return sm_tok.decode(gen[0], skip_special_tokens=True)
@@ -129,6 +146,8 @@ def plain_paths(marian: Path, mt5: Path, tr_len: int, sum_len: int) -> tuple[Cal
 def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
     full_env.update(env)
+    # The server runs this checkout's code, as the benchmark itself does (not another installed copy).
+    full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), full_env.get("PYTHONPATH", "")]))
     proc = subprocess.Popen(
         [KHULASA, "serve", "--port", str(port)], env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
@@ -152,13 +171,28 @@ def peak_rss_mb(pid: int) -> float:
     return float("nan")
 
 
-def http_phase(env: dict[str, str], clients: int, n_articles: int) -> dict[str, float]:
+def first_summary(http: httpx.Client, url: str, text: str) -> tuple[float, float]:
+    """Milliseconds from sending an article to the stream's `summary` event, and to its end."""
+    start = time.perf_counter()
+    summary_ms = float("nan")
+    with http.stream("POST", url, json={"text": text}) as response:
+        for line in response.iter_lines():
+            if line.strip() == "event: summary":
+                summary_ms = (time.perf_counter() - start) * 1000
+            elif line.strip() == "event: error":
+                raise SystemExit("the stream sent an error event")
+    return summary_ms, (time.perf_counter() - start) * 1000
+
+
+def http_phase(env: dict[str, str], clients: int, n_articles: int, streams: int) -> dict[str, float]:
     port = 18000 + os.getpid() % 1000
     proc = serve(env, port)
     url = f"http://127.0.0.1:{port}/v1/digest"
     try:
         with httpx.Client(timeout=900) as http:
             http.post(url, json={"text": variant(-1)})  # warm-up
+            # One editor alone on the service: time to the summary on screen, fresh articles.
+            firsts = [first_summary(http, url + "/stream", variant(1000 + k)) for k in range(streams)]
             start = time.perf_counter()
             with ThreadPoolExecutor(clients) as pool:
                 codes = list(
@@ -177,6 +211,8 @@ def http_phase(env: dict[str, str], clients: int, n_articles: int) -> dict[str, 
             "wall_s": wall,
             "articles": n_articles,
             "cache_hit_ms": statistics.median(hits),
+            "first_summary_ms": statistics.median(f[0] for f in firsts),
+            "stream_total_ms": statistics.median(f[1] for f in firsts),
             "peak_rss_mb": peak_rss_mb(proc.pid),
         }
     finally:
@@ -184,34 +220,58 @@ def http_phase(env: dict[str, str], clients: int, n_articles: int) -> dict[str, 
         proc.wait(timeout=30)
 
 
+def digest_seconds(pipeline: DigestPipeline, runs: int, offset: int) -> float:
+    """The example through the pipeline's stages, end to end, a fresh variant each time (no cache)."""
+
+    def one(k: int) -> None:
+        run = pipeline.start(DigestRequest(text=variant(k)))
+        pipeline.clean(run)
+        pipeline.complete(run)
+
+    times = []
+    for k in range(runs):
+        start = time.perf_counter()
+        one(offset + k)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small shapes, one run each: under a minute")
     parser.add_argument("--runs", type=int, default=None, help="runs per measurement (median); default 3, quick 1")
     parser.add_argument("--clients", type=int, default=8)
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="cpu", help="where the models run")
     parser.add_argument("--cache", type=Path, default=Path.home() / ".cache" / "khulasa-bench")
     args = parser.parse_args()
     shapes: Shapes = QUICK if args.quick else FULL
     runs = args.runs or (1 if args.quick else 3)
     tr_len, sum_len = (12, 16) if args.quick else (35, 64)
     started = time.perf_counter()
+    device = {"KHULASA_MODELS_DEVICE": args.device}
 
     folder = args.cache / shapes.name
     corpus = [line for line in EXAMPLE.split("\n") for _ in range(3)] + [variant(k) for k in range(20)]
     marian = build_marian(folder / "marian", shapes, corpus)
     mt5 = build_mt5(folder / "mt5", shapes, corpus)
-    profiles = write_profiles(folder, marian, mt5, tr_len, sum_len)
-    for role, entry in load_settings(environ=khulasa_env(profiles, "default")).models.roles.items():
-        convert(ModelSpec.from_entry(role, entry))
+    big = build_marian(folder / "marian-big", big_marian(shapes), corpus)
+    profiles = write_profiles(folder, marian, mt5, big, tr_len, sum_len)
+    for profile in ("default", "quality"):
+        for role, entry in load_settings(environ=khulasa_env(profiles, profile)).models.roles.items():
+            convert(ModelSpec.from_entry(role, entry))
 
-    settings = load_settings(environ=khulasa_env(profiles, "default"))
+    settings = load_settings(environ=khulasa_env(profiles, "default", device))
     resources = TextResources.load(settings)
     texts = {name: prepare(DigestRequest(text=t), resources, settings) for name, t in articles(args.quick).items()}
     khulasa: dict[str, Runtime] = {}
-    for profile in ("default", "fastest"):
+    # Which roles each contender needs: the others would only take memory.
+    needs = {"default": ("summary", "translation"), "novmap": ("summary",), "fastest": ("summary", "translation")}
+    needs["quality"] = ("translation",)
+    for profile, roles in needs.items():
         # The same composition root as `khulasa serve`.
-        runtime = Runtime.build(load_settings(environ=khulasa_env(profiles, profile)))
-        runtime.models.load_all()
+        runtime = Runtime.build(load_settings(environ=khulasa_env(profiles, profile, device)))
+        for role in roles:
+            runtime.models.ensure(role)
         khulasa[profile] = runtime
 
     rows = []
@@ -220,16 +280,31 @@ def main() -> None:
         row: dict[str, float | str | int] = {"article": name, "sentences": len(article.sentences)}
         for profile, runtime in khulasa.items():
             tr, sm = runtime.models.get(TRANSLATION_ROLE), runtime.models.get(SUMMARY_ROLE)
-            assert tr is not None and sm is not None, runtime.models.status
-            row[f"{profile}_translation_s"] = median_time(
-                lambda a=article, t=tr: t.translate([s.text for s in a.sentences]), runs
-            )
-            row[f"{profile}_summary_s"] = median_time(lambda a=article, s=sm: s.summarize(a), runs)
+            assert all(
+                runtime.models.get(r) is not None for r in (SUMMARY_ROLE, TRANSLATION_ROLE) if r.name in needs[profile]
+            ), runtime.models.status
+            if tr is not None:
+                row[f"{profile}_translation_s"] = median_time(
+                    lambda a=article, t=tr: t.translate([s.text for s in a.sentences]), runs
+                )
+            if sm is not None:
+                row[f"{profile}_summary_s"] = median_time(lambda a=article, s=sm: s.summarize(a), runs)
         rows.append(row)
-    plain_tr, plain_sum = plain_paths(marian, mt5, tr_len, sum_len)
-    for row, article in zip(rows, texts.values(), strict=True):
-        row["plain_translation_s"] = median_time(lambda a=article: plain_tr(a), runs)
-        row["plain_summary_s"] = median_time(lambda a=article: plain_sum(a), runs)
+
+    # The critical path: the example end to end through the stages, overlapped (the default) and not.
+    default = khulasa["default"]
+    overlap = default.digests.pipeline
+    sequential_settings = msgspec.structs.replace(
+        overlap.settings, models=msgspec.structs.replace(overlap.settings.models, overlap_translation=False)
+    )
+    sequential = DigestPipeline(sequential_settings, default.models, default.resources)
+    digest_s = {
+        "overlapped": digest_seconds(overlap, runs, 100),
+        "sequential": digest_seconds(sequential, runs, 200),
+    }
+    for runtime in khulasa.values():
+        runtime.models.close()
+    khulasa.clear()  # the server below is measured alone
 
     example = rows[0]
     n_articles = args.clients * (1 if args.quick else 2)
@@ -238,6 +313,7 @@ def main() -> None:
             profiles,
             "default",
             {
+                **device,
                 "KHULASA_LIMITS_MAX_IN_FLIGHT": str(args.clients),
                 "KHULASA_RATE_LIMIT_REQUESTS_PER_MINUTE": "0",
                 "KHULASA_LIMITS_REQUEST_TIMEOUT_SECONDS": "3000",
@@ -245,7 +321,13 @@ def main() -> None:
         ),
         args.clients,
         n_articles,
+        streams=runs,
     )
+
+    plain_tr, plain_sum = plain_paths(marian, mt5, tr_len, sum_len, args.device)
+    for row, article in zip(rows, texts.values(), strict=True):
+        row["plain_translation_s"] = median_time(lambda a=article: plain_tr(a), runs)
+        row["plain_summary_s"] = median_time(lambda a=article: plain_sum(a), runs)
     plain_article_s = float(example["plain_translation_s"]) + float(example["plain_summary_s"])
     # A plain service runs one pipeline call at a time: torch already uses both cores, so its throughput is
     # one article per (translation + summary) time.
@@ -254,49 +336,64 @@ def main() -> None:
 
     print(
         f"Khulasa benchmark — {'quick' if args.quick else 'full'} shapes {shapes.name}, {runs} run(s) each, "
-        f"decode {tr_len}/{sum_len} tokens, {platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}"
+        f"decode {tr_len}/{sum_len} tokens, {platform.machine()} {os.cpu_count()} cores, torch {torch.__version__}, "
+        f"device {args.device}, load average {os.getloadavg()[0]:.1f} at the end"
     )
-    header = ["article", "sent.", "plain tr", "default tr", "fastest tr", "plain sum", "default sum", "fastest sum"]
-    print(" | ".join(f"{h:>11}" for h in header))
+    columns = {
+        "plain tr": "plain_translation_s",
+        "default tr": "default_translation_s",
+        "fastest tr": "fastest_translation_s",
+        "quality tr": "quality_translation_s",
+        "plain sum": "plain_summary_s",
+        "no-vmap sum": "novmap_summary_s",
+        "default sum": "default_summary_s",
+        "fastest sum": "fastest_summary_s",
+    }
+    print(" | ".join(f"{h:>11}" for h in ["article", "sent.", *columns]))
     for r in rows:
-        cells = [
-            r["article"],
-            r["sentences"],
-            *(
-                f"{float(r[k]):.2f} s"
-                for k in (
-                    "plain_translation_s",
-                    "default_translation_s",
-                    "fastest_translation_s",
-                    "plain_summary_s",
-                    "default_summary_s",
-                    "fastest_summary_s",
-                )
-            ),
-        ]
+        cells = [r["article"], r["sentences"], *(f"{float(r[k]):.2f} s" for k in columns.values())]
         print(" | ".join(f"{c!s:>11}" for c in cells))
+    vmap = vocabulary_map_size(converted_folder(mt5, "int8"))
+    print(
+        f"summary vocabulary map: {vmap:,} of {shapes.mt5_vocab:,} pieces; the example end to end (stages, models "
+        f"loaded, no cache): {digest_s['overlapped']:.2f} s with the translation overlapped, "
+        f"{digest_s['sequential']:.2f} s one after the other"
+    )
     print(
         f"throughput, {args.clients} clients over HTTP: default {khulasa_throughput * 60:.1f} articles/min "
         f"({http['articles']} in {http['wall_s']:.1f} s); plain {plain_throughput * 60:.1f} articles/min"
     )
     print(
+        f"stream: summary event after {http['first_summary_ms']:.0f} ms, "
+        f"whole digest {http['stream_total_ms']:.0f} ms; "
         f"cache hit over HTTP: median {http['cache_hit_ms']:.1f} ms; peak RSS of the server with both models "
         f"loaded: {http['peak_rss_mb']:.0f} MB; whole run {time.perf_counter() - started:.0f} s"
     )
     result = {
         "mode": "quick" if args.quick else "full",
+        "device": args.device,
         "translation_speedup": round(
             float(example["plain_translation_s"]) / float(example["default_translation_s"]), 2
         ),
         "summary_speedup": round(float(example["plain_summary_s"]) / float(example["default_summary_s"]), 2),
+        "summary_speedup_without_vmap": round(
+            float(example["plain_summary_s"]) / float(example["novmap_summary_s"]), 2
+        ),
         "throughput_speedup": round(khulasa_throughput / plain_throughput, 2),
         "fastest_translation_speedup": round(
             float(example["plain_translation_s"]) / float(example["fastest_translation_s"]), 2
         ),
         "fastest_summary_speedup": round(float(example["plain_summary_s"]) / float(example["fastest_summary_s"]), 2),
+        "example_digest_s": round(digest_s["overlapped"], 3),
+        "sequential_digest_s": round(digest_s["sequential"], 3),
+        "first_summary_ms": round(http["first_summary_ms"], 1),
+        "stream_total_ms": round(http["stream_total_ms"], 1),
         "cache_hit_ms": round(http["cache_hit_ms"], 2),
         "peak_rss_mb": http["peak_rss_mb"],
+        "quality_translation_s": round(float(example["quality_translation_s"]), 3),
+        "vocabulary_map_pieces": vmap,
         "articles_per_minute": round(khulasa_throughput * 60, 1),
+        "load_average": round(os.getloadavg()[0], 2),
         "rows": rows,
     }
     print(json.dumps(result))

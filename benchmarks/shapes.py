@@ -45,9 +45,18 @@ class Shapes:
 
 
 # opus-mt-ar-en: Marian 6+6, d_model 512, 8 heads, FFN 2048, vocab ≈62k.
-# mT5-base (the XL-Sum checkpoint): 12+12, d_model 768, d_ff 2048, 12 heads, vocab 250,112.
+# mT5-base (the XL-Sum checkpoint): 12+12, d_model 768, d_ff 2048, 12 heads, vocab 250,112, output layer not
+# tied to the embeddings (mT5 keeps them separate: two 250,112 x 768 matrices).
+# opus-mt-tc-big-ar-en (the quality profile): Marian "big", 6+6, d_model 1024, 16 heads, FFN 4096, vocab ≈61k.
 FULL = Shapes(62_000, 512, 6, 8, 2048, 250_112, 768, 12, 12, 2048)
 QUICK = Shapes(8_000, 256, 2, 4, 1024, 32_000, 256, 2, 4, 1024)
+BIG_MARIAN = {"full": (61_000, 1024, 6, 16, 4096), "quick": (8_000, 384, 2, 6, 1536)}
+
+# Of the placeholder pieces padding the mT5 vocabulary to its real size, this share is Arabic-script (kept by
+# the summary's vocabulary map), the rest long Latin-looking pieces (dropped). ASSUMPTION: about a fifth of
+# mT5's 250k pieces survive the map (Arabic-script languages ar/fa/ur/ps/sd, digits, punctuation, short ASCII
+# and acronyms); `khulasa models convert` prints the real count for the real checkpoint.
+ARABIC_SHARE = 5  # one placeholder in five
 
 
 def _train_spm(lines: list[str], **ids: int) -> bytes:
@@ -66,6 +75,15 @@ def _train_spm(lines: list[str], **ids: int) -> bytes:
         **ids,
     )
     return buffer.getvalue()
+
+
+def big_marian(shapes: Shapes) -> Shapes:
+    """The same shapes with opus-mt-tc-big's Marian in place of opus-mt-ar-en's."""
+    vocab, d_model, layers, heads, ffn = BIG_MARIAN["quick" if shapes == QUICK else "full"]
+    return Shapes(vocab, d_model, layers, heads, ffn, *(getattr(shapes, f"mt5_{k}") for k in MT5_FIELDS))
+
+
+MT5_FIELDS = ("vocab", "d_model", "layers", "heads", "ff")
 
 
 def build_marian(folder: Path, shapes: Shapes, corpus: list[str]) -> Path:
@@ -125,7 +143,7 @@ def build_mt5(folder: Path, shapes: Shapes, corpus: list[str]) -> Path:
     model_bytes = _train_spm(corpus, pad_id=0, eos_id=1, unk_id=2)
     sp = spm.SentencePieceProcessor(model_proto=model_bytes)
     pieces = [(sp.id_to_piece(i), sp.get_score(i)) for i in range(sp.get_piece_size())]
-    pieces += [(f"▁w{i}", -100.0) for i in range(len(pieces), shapes.mt5_vocab)]
+    pieces += [(f"▁ش{i}" if i % ARABIC_SHARE == 0 else f"▁w{i}", -100.0) for i in range(len(pieces), shapes.mt5_vocab)]
     tokenizer = T5Tokenizer(vocab=pieces, extra_ids=0, model_max_length=512)
     tokenizer.save_pretrained(folder)
     config = MT5Config(
@@ -142,5 +160,9 @@ def build_mt5(folder: Path, shapes: Shapes, corpus: list[str]) -> Path:
         decoder_start_token_id=0,
     )
     torch.manual_seed(0)
-    MT5ForConditionalGeneration(config).save_pretrained(folder)
+    model = MT5ForConditionalGeneration(config)
+    # transformers 5 ties mT5's output layer to the embeddings; the real checkpoint has its own.
+    model.config.tie_word_embeddings = False
+    model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.shared.weight) * shapes.mt5_d_model**-0.5)
+    model.save_pretrained(folder)
     return folder

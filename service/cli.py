@@ -225,8 +225,10 @@ def models_status(config_path: Path | None) -> None:
 @click.option("--force", is_flag=True, help="Convert again even when a converted model exists.")
 @_config_option
 def models_convert(force: bool, config_path: Path | None) -> None:
-    """Convert the configured checkpoints to CTranslate2 (roles with backend = "ctranslate2"), once."""
-    from service.models.seq2seq import ModelSpec, convert
+    """Convert the configured checkpoints to CTranslate2 (roles with backend = "ctranslate2"), once, and write
+    the vocabulary map of roles with vocabulary_map = true."""
+    from service.models.seq2seq import ModelSpec, convert, vocabulary_map_size
+    from service.models.vocabulary import target_vocabulary
 
     failed = False
     for role, entry in _settings(config_path).models.roles.items():
@@ -248,6 +250,9 @@ def models_convert(force: bool, config_path: Path | None) -> None:
             failed = True
             continue
         click.echo(f"{role}: {spec.model} → {out} ({spec.quantization})")
+        if spec.vocabulary_map:
+            total = len(target_vocabulary(out))
+            click.echo(f"{role}: vocabulary map keeps {vocabulary_map_size(out):,} of {total:,} output pieces")
     if failed:
         sys.exit(1)
 

@@ -146,13 +146,20 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     # Translation: longer sentences are split at clauses into pieces of at most this many tokens (0: the
     # model's input limit).
     max_piece_tokens: NonNegative = 0
+    # CTranslate2 only: restrict the output layer to the vocabulary map `khulasa models convert` writes next
+    # to the converted model (Arabic-script pieces, digits, punctuation, short Latin pieces, special tokens).
+    vocabulary_map: bool = False
 
 
 class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):
     profile: str = "fast"
     load: Literal["startup", "lazy", "off"] = "startup"
     threads: Positive = 2
+    # "auto": CUDA when CTranslate2 (or torch, for the transformers backend) sees a GPU, else the CPU.
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     batch_window_ms: Annotated[float, Meta(ge=0)] = 5.0
+    # Translate the article's own text while the summary is written (two models at once), or one after the other.
+    overlap_translation: bool = True
     translation_cache_entries: NonNegative = 20_000
     prompts_dir: str = "prompts"
     profiles_file: str = "config/models.toml"

@@ -126,6 +126,8 @@ class DigestService:
             loop.call_soon_threadsafe(events.put_nowait, (name, payload))
 
         def work(run: DigestRun) -> None:
+            # Unlike `complete`, nothing runs beside the summary: the editor waits for it, and the translation
+            # beside it made the summary event about 1.3 s later here (4.2 s against 2.9 s on two cores).
             self.pipeline.summarise(run)
             send("summary", _summary_event(run))
             self.pipeline.highlight(run)

@@ -8,6 +8,7 @@ and blocking; the service runs them in a worker thread and checks the deadline b
 from __future__ import annotations
 
 import re
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -489,11 +490,83 @@ class DigestPipeline:
         return Translation("\n\n".join(line for line in lines if line), pairs, run.translation_model)
 
     def complete(self, run: DigestRun) -> Digest:
-        """Every stage after cleaning, in order, and the assembled digest."""
-        self.summarise(run)
-        self.highlight(run)
+        """Every stage after cleaning and the assembled digest. With models.overlap_translation, the highlights
+        (weight-free, quick) come first, then everything but the summary (title, sub-headings, body, quotes,
+        names) is translated while the summary is written; the translate stage has only the summary left."""
+        if self.settings.models.overlap_translation:
+            self.highlight(run)
+        ahead = self.translate_ahead(run)
+        try:
+            self.summarise(run)
+            if run.highlights is None:
+                self.highlight(run)
+        finally:
+            if ahead is not None:
+                ahead.join()
+        if ahead is not None:
+            ahead.merge_into(run)
         self.translate(run)
         return self.assemble(run)
+
+    def translate_ahead(self, run: DigestRun) -> TranslationAhead | None:
+        """Start translating what does not depend on the summary (the article's own text; the quotes and
+        names too when the highlights exist already) in a thread, when a summary model runs at the same time
+        and overlapping is on; None when there is nothing worth overlapping."""
+        if not self.settings.models.overlap_translation or run.options.translate == "none":
+            return None
+        translator = self.models.get(TRANSLATION_ROLE)
+        if translator is None or run.options.summary == "extractive" or self.models.get(SUMMARY_ROLE) is None:
+            return None
+        article = run.prepared
+        texts = [article.title or "", *article.sections]
+        if run.highlights is not None:
+            h = run.highlights
+            if run.options.translate == "summary":
+                texts.extend(kp.ar for kp in h.key_points)
+            texts.extend(q.ar for q in h.quotes)
+            texts.extend(e.ar for e in h.entities.people + h.entities.organizations)
+        if run.options.translate == "full":
+            texts.extend(s.text for s in article.sentences)
+        todo = [t for t in dict.fromkeys(texts) if t.strip()]
+        return TranslationAhead(todo, translator.translate, run.deadline) if todo else None
+
+
+class TranslationAhead:
+    """Texts translated in a thread of their own while the summary is written (one per digest, joined)."""
+
+    def __init__(
+        self, texts: list[str], translate: Callable[[list[str], Deadline | None], list[str]], deadline: Deadline
+    ) -> None:
+        self.texts = texts
+        self.english: dict[str, str] = {}
+        self.error: BaseException | None = None
+        self.seconds = 0.0
+        self._translate = translate
+        self._deadline = deadline
+        self._thread = threading.Thread(target=self._run, name="khulasa-translate-ahead", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        start = time.perf_counter()
+        try:
+            self.english = dict(zip(self.texts, self._translate(self.texts, self._deadline), strict=True))
+        except BaseException as exc:  # handed to the digest's own thread by merge_into
+            self.error = exc
+        finally:
+            self.seconds = time.perf_counter() - start
+
+    def join(self) -> None:
+        """Wait for the translation (it stops at the run's deadline, as every model call does)."""
+        self._thread.join()
+
+    def merge_into(self, run: DigestRun) -> None:
+        """Add the translations to the run (the translate stage skips texts already translated), or raise what
+        stopped them."""
+        self.join()
+        if self.error is not None:
+            raise self.error
+        run.english.update(self.english)
+        run.timings["translation_ahead"] = round(self.seconds * 1000, 2)
 
 
 def _version(glossary: Glossary | None) -> str:

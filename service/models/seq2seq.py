@@ -14,7 +14,17 @@ import msgspec
 
 from service.config import ModelEntry
 from service.deadline import Deadline
+from service.models.device import (
+    Placement,
+    choose_device,
+    ct2_compute_type,
+    ct2_cuda_devices,
+    ct2_supported,
+    torch_cuda_devices,
+)
+from service.models.pieces import PieceTokenizer, lean_tokenizer
 from service.models.prompts import Prompt
+from service.models.vocabulary import VMAP_FILE, model_vocabulary, vocabulary_map_identity, write_vocabulary_map
 
 
 @dataclass(frozen=True)
@@ -35,6 +45,8 @@ class ModelSpec:
     # Translation: longer sentences are split at clauses into pieces of at most this many tokens, so that
     # each piece's English fits in max_new_tokens (0: the model's input limit).
     max_piece_tokens: int = 0
+    # CTranslate2: score only the pieces of the vocabulary map written by `convert` (see vocabulary.py).
+    vocabulary_map: bool = False
 
     @classmethod
     def from_entry(cls, role: str, entry: ModelEntry) -> ModelSpec:
@@ -80,15 +92,32 @@ def converted_folder(source: Path, quantization: str) -> Path:
 
 
 def convert(spec: ModelSpec, force: bool = False) -> Path:
-    """Convert a checkpoint to CTranslate2 with the spec's quantization; returns the output folder."""
+    """Convert a checkpoint to CTranslate2 with the spec's quantization, and write its vocabulary map when the
+    spec asks for one (also for a model converted earlier without it); returns the output folder."""
     from ctranslate2.converters import TransformersConverter
 
     source = source_folder(spec)
     out = converted_folder(source, spec.quantization)
-    if out.is_dir() and (out / "model.bin").exists() and not force:
-        return out
-    TransformersConverter(str(source)).convert(str(out), quantization=spec.quantization, force=True)
+    if force or not (out / "model.bin").exists():
+        TransformersConverter(str(source)).convert(str(out), quantization=spec.quantization, force=True)
+    if spec.vocabulary_map and (force or not (out / VMAP_FILE).exists()):
+        write_vocabulary_map(out, _special_tokens(source))
     return out
+
+
+def vocabulary_map_size(folder: Path) -> int:
+    """How many pieces the vocabulary map in a converted model's folder keeps (0: no map)."""
+    path = folder / VMAP_FILE
+    if not path.exists():
+        return 0
+    return len(path.read_text(encoding="utf-8").split("\t", 1)[-1].split())
+
+
+def _special_tokens(source: Path) -> list[str]:
+    from transformers import AutoTokenizer
+
+    tokenizer = AutoTokenizer.from_pretrained(source)
+    return [str(t) for t in tokenizer.all_special_tokens]
 
 
 class Seq2SeqModel:
@@ -99,33 +128,45 @@ class Seq2SeqModel:
     asked for but not installed or not converted, transformers runs instead and `notes` says why.
     """
 
-    def __init__(self, spec: ModelSpec, prompt: Prompt, threads: int) -> None:
-        from transformers import AutoTokenizer
-
+    def __init__(self, spec: ModelSpec, prompt: Prompt, threads: int, device: str = "cpu") -> None:
         self.spec = spec
         self.prompt = prompt
         self.notes: list[str] = []
         folder = source_folder(spec)
-        self.tokenizer = AutoTokenizer.from_pretrained(folder)
         config = _read_config(folder)
         self.backend = "transformers"
+        self.device = "cpu"
         self.model: Any = None  # the transformers model, when that backend runs
+        self.tokenizer: Any = None  # transformers' tokenizer, unless CTranslate2 runs with a lean one
+        self._pieces: PieceTokenizer | None = None
+        self._ct2: Any = None  # the CTranslate2 translator, when that backend runs
+        self._use_vmap = False
+        vmap_key = ""
+        # Only one backend's weights are ever loaded, and one tokenizer per model.
         if spec.backend == "ctranslate2":
-            self._ct2 = self._load_ct2(folder, threads)
+            self._ct2 = self._load_ct2(folder, threads, device, str(config.get("model_type", "")))
             if self._ct2 is not None:
-                self.backend = f"ctranslate2-{spec.quantization}"
-        if self.backend == "transformers":
-            self.model = self._load_transformers(folder, threads)
+                vmap_key = self._vmap_key(folder)
+                converted = converted_folder(folder, spec.quantization)
+                self._pieces = lean_tokenizer(folder, config, model_vocabulary(converted, "source"))
+        if self._pieces is None:
+            from transformers import AutoTokenizer
+
+            self.tokenizer = AutoTokenizer.from_pretrained(folder)
+        if self._ct2 is None:
+            self.model = self._load_transformers(folder, threads, device)
         name, version = (str(folder), _folder_fingerprint(folder)) if spec.is_local else (spec.model, folder.name)
         settings_key = json.dumps(spec.generation, sort_keys=True) + str(spec.max_input_tokens)
+        # The identity names what changes outputs: checkpoint, backend and number format (and the device when
+        # it is not the CPU), the vocabulary map, the prompt and the generation settings.
         self.identity = (
-            f"{name}@{version}|{self.backend}|prompt:{prompt.identity}"
-            f"|gen:{hashlib.sha256(settings_key.encode()).hexdigest()[:8]}"
+            f"{name}@{version}|{self.backend}{'' if self.device == 'cpu' else '@' + self.device}{vmap_key}"
+            f"|prompt:{prompt.identity}|gen:{hashlib.sha256(settings_key.encode()).hexdigest()[:8]}"
         )
         # Learned position tables (Marian) cap both input and output length; relative ones (T5) do not.
         positions = config.get("max_position_embeddings")
         limits = [spec.max_input_tokens, positions]
-        tok_limit = getattr(self.tokenizer, "model_max_length", None)
+        tok_limit = getattr(self.tokenizer, "model_max_length", None) if self.tokenizer else _max_length(folder)
         if isinstance(tok_limit, int) and tok_limit < 10**6:
             limits.append(tok_limit)
         self.input_limit: int = min(x for x in limits if x)
@@ -134,7 +175,25 @@ class Seq2SeqModel:
         self._tokenizer_lock = threading.Lock()
         self._lock = threading.Lock()
 
-    def _load_transformers(self, folder: Path, threads: int) -> Any:
+    def _vmap_key(self, folder: Path) -> str:
+        if not self.spec.vocabulary_map:
+            return ""
+        fingerprint = vocabulary_map_identity(converted_folder(folder, self.spec.quantization))
+        if fingerprint is None:
+            self.notes.append(
+                "vocabulary_map is on but the converted model has no vmap.txt (run `khulasa models convert`): "
+                "generating over the whole vocabulary"
+            )
+            return ""
+        self._use_vmap = True
+        return f"|vmap:{fingerprint}"
+
+    def _place(self, setting: str, count: Any) -> Placement:
+        placement = choose_device(setting, count)
+        self.notes.extend(placement.notes)
+        return placement
+
+    def _load_transformers(self, folder: Path, threads: int, device: str) -> Any:
         import torch
         from transformers import AutoModelForSeq2SeqLM
 
@@ -142,13 +201,19 @@ class Seq2SeqModel:
         model = AutoModelForSeq2SeqLM.from_pretrained(folder)
         model.eval()
         if self.spec.quantization == "dynamic-int8":
+            # Torch's dynamic quantisation runs on the CPU only.
             model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
                 model, {torch.nn.Linear}, dtype=torch.qint8
             )
             self.backend = "transformers-dynamic-int8"
+            return model
+        # fp32 on a GPU too: T5-family activations overflow float16.
+        self.device = self._place(device, torch_cuda_devices).device
+        if self.device == "cuda":
+            model = model.to("cuda")
         return model
 
-    def _load_ct2(self, folder: Path, threads: int) -> Any:
+    def _load_ct2(self, folder: Path, threads: int, device: str, model_type: str) -> Any:
         try:
             import ctranslate2
         except ImportError:
@@ -158,12 +223,19 @@ class Seq2SeqModel:
         if not (out / "model.bin").exists():
             self.notes.append(f"no CTranslate2 model in {out} (run `khulasa models convert`): using transformers")
             return None
-        return ctranslate2.Translator(
-            str(out), device="cpu", compute_type=self.spec.quantization, inter_threads=1, intra_threads=threads
+        placement = self._place(device, ct2_cuda_devices)
+        supported = ct2_supported(placement.device)
+        compute = ct2_compute_type(placement.device, self.spec.quantization, model_type, supported)
+        translator = ctranslate2.Translator(
+            str(out), device=placement.device, compute_type=compute, inter_threads=1, intra_threads=threads
         )
+        self.device, self.backend = placement.device, f"ctranslate2-{compute}"
+        return translator
 
     def count_tokens(self, texts: Sequence[str]) -> list[int]:
         """Tokens each text takes as model input, prompt and special tokens included."""
+        if self._pieces is not None:
+            return [len(p) for p in self._pieces.encode([self.prompt.render(t) for t in texts])]
         with self._tokenizer_lock:
             ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
         return [len(x) for x in ids]
@@ -203,15 +275,39 @@ class Seq2SeqModel:
                 truncation=True,
                 max_length=self.input_limit,
             )
+        if self.device != "cpu":
+            batch = batch.to(self.device)
         with torch.inference_mode():
             out = self.model.generate(**batch, **settings)
         with self._tokenizer_lock:
             return [s.strip() for s in self.tokenizer.batch_decode(out, skip_special_tokens=True)]
 
     def _generate_ct2(self, texts: Sequence[str], settings: dict[str, Any]) -> list[str]:
+        pieces = self._ct2_pieces(texts, settings)
+        if self._pieces is not None:
+            return self._pieces.decode(pieces)
         with self._tokenizer_lock:
-            ids = self.tokenizer([self.prompt.render(t) for t in texts], add_special_tokens=True)["input_ids"]
-            tokens = [self.tokenizer.convert_ids_to_tokens(x[: self.input_limit]) for x in ids]
+            out_ids = [cast(list[int], self.tokenizer.convert_tokens_to_ids(p)) for p in pieces]
+            return [s.strip() for s in self.tokenizer.batch_decode(out_ids, skip_special_tokens=True)]
+
+    def generate_pieces(self, texts: Sequence[str], **overrides: Any) -> list[list[str]]:
+        """The output pieces CTranslate2 chose for each text, before decoding (to inspect the vocabulary map)."""
+        if self._ct2 is None:
+            raise RuntimeError("generate_pieces needs the CTranslate2 backend")
+        with self._lock:
+            return self._ct2_pieces(texts, {**self.spec.generation, **overrides})
+
+    def input_pieces(self, texts: Sequence[str]) -> list[list[str]]:
+        """The pieces the model reads for each text (prompt and end-of-sequence included), within input_limit."""
+        rendered = [self.prompt.render(t) for t in texts]
+        if self._pieces is not None:
+            return [p[: self.input_limit] for p in self._pieces.encode(rendered)]
+        with self._tokenizer_lock:
+            ids = self.tokenizer(rendered, add_special_tokens=True)["input_ids"]
+            return [self.tokenizer.convert_ids_to_tokens(x[: self.input_limit]) for x in ids]
+
+    def _ct2_pieces(self, texts: Sequence[str], settings: dict[str, Any]) -> list[list[str]]:
+        tokens = self.input_pieces(texts)
         max_len = settings.get("max_new_tokens") or settings.get("max_length") or 256
         results = self._ct2.translate_batch(
             tokens,
@@ -221,10 +317,18 @@ class Seq2SeqModel:
             no_repeat_ngram_size=int(settings.get("no_repeat_ngram_size", 0)),
             length_penalty=float(settings.get("length_penalty", 1.0)),
             max_input_length=0,  # inputs are already within input_limit
+            use_vmap=self._use_vmap,
         )
-        with self._tokenizer_lock:
-            out_ids = [cast(list[int], self.tokenizer.convert_tokens_to_ids(r.hypotheses[0])) for r in results]
-            return [s.strip() for s in self.tokenizer.batch_decode(out_ids, skip_special_tokens=True)]
+        return [list(r.hypotheses[0]) for r in results]
+
+
+def _max_length(folder: Path) -> int | None:
+    """The tokenizer's model_max_length from tokenizer_config.json, when the lean tokenizer runs."""
+    try:
+        value = json.loads((folder / "tokenizer_config.json").read_text(encoding="utf-8")).get("model_max_length")
+    except (OSError, ValueError, AttributeError):
+        return None
+    return int(value) if isinstance(value, (int, float)) else None
 
 
 def _read_config(folder: Path) -> dict[str, Any]:

@@ -74,7 +74,8 @@ def load_summarizer(entry: ModelEntry, settings: Settings) -> Summarizer:
     """The abstractive summariser of a profile entry: any seq2seq checkpoint with its prompt."""
     spec = ModelSpec.from_entry("summary", entry)
     prompt = load_prompt(settings.resolve(settings.models.prompts_dir), spec.prompt)
-    return Seq2SeqSummarizer(Seq2SeqModel(spec, prompt, settings.models.threads), settings.models.batch_window_ms)
+    model = Seq2SeqModel(spec, prompt, settings.models.threads, settings.models.device)
+    return Seq2SeqSummarizer(model, settings.models.batch_window_ms)
 
 
 SUMMARY_ROLE: ModelRole[Summarizer] = ModelRole("summary", "abstractive summary", load_summarizer)

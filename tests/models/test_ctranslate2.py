@@ -42,6 +42,10 @@ def test_convert_command_then_the_service_runs_on_ctranslate2(copies: dict[str, 
     assert result.returncode == 0, result.stderr
     for folder in copies.values():
         assert (folder / "ctranslate2-int8" / "model.bin").exists()
+    # The summary role's Arabic vocabulary map is written beside it, and said so; translation has none.
+    assert (copies["summary"] / "ctranslate2-int8" / "vmap.txt").exists()
+    assert not (copies["translation"] / "ctranslate2-int8" / "vmap.txt").exists()
+    assert "summary: vocabulary map keeps" in result.stdout
     settings = make_settings(summary_model=str(copies["summary"]), translation_model=str(copies["translation"]))
     rt = Runtime.build(settings)
     rt.models.load_all()

@@ -1,0 +1,90 @@
+"""The critical path: the article's own text translated while the summary is written gives the same digest as
+one stage after the other, says so in its timings, and a failure in the overlapped translation is the digest's
+failure (tiny models)."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import msgspec
+import pytest
+
+from service.deadline import Deadline
+from service.digest.schemas import DigestOptions, DigestRequest
+from service.digest.stages import DigestPipeline
+from service.errors import DigestTimeout
+from service.runtime import Runtime
+from tests.conftest import build_runtime, translator_of
+
+pytestmark = pytest.mark.models
+
+
+@pytest.fixture(scope="module")
+def runtime(tiny_models: dict[str, Path]) -> Runtime:
+    rt = build_runtime(summary_model=str(tiny_models["summary"]), translation_model=str(tiny_models["translation"]))
+    rt.models.load_all()
+    return rt
+
+
+def _pipeline(runtime: Runtime, overlap: bool) -> DigestPipeline:
+    settings = runtime.settings
+    models = msgspec.structs.replace(settings.models, overlap_translation=overlap)
+    return DigestPipeline(msgspec.structs.replace(settings, models=models), runtime.models, runtime.resources)
+
+
+def _digest(pipeline: DigestPipeline, text: str, **options: str) -> tuple[bytes, dict[str, float]]:
+    run = pipeline.start(DigestRequest(text=text, options=msgspec.convert(options, DigestOptions)))
+    pipeline.clean(run)
+    digest = pipeline.complete(run)
+    timings = dict(digest.meta.timings_ms)
+    digest.meta.timings_ms = {}
+    return msgspec.json.encode(digest), timings
+
+
+def test_overlapped_and_sequential_digests_are_the_same(runtime: Runtime, example_text: str) -> None:
+    translator_of(runtime).cache.max_entries = 0  # both runs translate for real
+    overlapped, timings = _digest(_pipeline(runtime, True), example_text)
+    sequential, plain_timings = _digest(_pipeline(runtime, False), example_text)
+    assert overlapped == sequential
+    assert "translation_ahead" in timings and "translation_ahead" not in plain_timings
+
+
+def test_nothing_is_overlapped_without_a_summary_model_run_or_a_translation(
+    runtime: Runtime, example_text: str
+) -> None:
+    pipeline = _pipeline(runtime, True)
+    for options in ({"summary": "extractive"}, {"translate": "none"}):
+        run = pipeline.start(DigestRequest(text=example_text, options=msgspec.convert(options, DigestOptions)))
+        pipeline.clean(run)
+        assert pipeline.translate_ahead(run) is None
+
+
+def test_the_overlapped_translation_runs_in_its_own_thread_while_the_summary_is_written(
+    runtime: Runtime, example_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline = _pipeline(runtime, True)
+    translator = translator_of(runtime)
+    threads: list[str] = []
+    original = translator.translate
+
+    def spy(texts: list[str], deadline: Deadline | None = None) -> list[str]:
+        threads.append(threading.current_thread().name)
+        return original(texts, deadline)
+
+    monkeypatch.setattr(translator, "translate", spy)
+    _digest(pipeline, example_text)
+    assert threads[0] == "khulasa-translate-ahead" and len(threads) == 2
+
+
+def test_a_failure_of_the_overlapped_translation_fails_the_digest(
+    runtime: Runtime, example_text: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    pipeline = _pipeline(runtime, True)
+
+    def late(texts: list[str], deadline: Deadline | None = None) -> list[str]:
+        raise DigestTimeout("the digest took longer than limits.request_timeout_seconds (translation)")
+
+    monkeypatch.setattr(translator_of(runtime), "translate", late)
+    with pytest.raises(DigestTimeout):
+        _digest(pipeline, example_text + "\nوأضاف المتحدث أن المحادثات ستستمر.")
