@@ -280,7 +280,7 @@ def find_quotes(
             body = _body(text, a, b)
             if body is None or _is_name(body, resolver):
                 continue
-            if not _introduced(toks, starts, a, speech, noun):
+            if len(body.split()) < _LONG_QUOTE_WORDS and not _introduced(toks, starts, a, speech, noun):
                 continue  # a term, a name or a case title in quote marks: nobody is said to have said it
             i = speech.last_before(a)
             if i is None:
@@ -294,6 +294,10 @@ def find_quotes(
             carried = speakers[-1]
     return quotes
 
+
+# Terms, names and case titles in quote marks are short; a quoted span this long is somebody's statement even
+# when the sentence does not say who made it (the attribution is often a sentence away).
+_LONG_QUOTE_WORDS = 6
 
 # Words that let a quotation follow them when a speech verb stands shortly before (شدد على «…»، أفاد بـ«…»).
 _LINKS = frozenset(normalize(w) for w in "على إلى الى عن من ب بـ ل لـ".split())
