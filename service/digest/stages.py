@@ -528,7 +528,23 @@ class DigestPipeline:
         if run.options.translate == "full":
             texts.extend(s.text for s in article.sentences)
         todo = [t for t in dict.fromkeys(texts) if t.strip()]
-        return TranslationAhead(todo, translator.translate, run.deadline) if todo else None
+        if not todo:
+            return None
+        glossary = run.glossary
+        applied: dict[GlossaryEntry, None] = {}
+
+        def translate(batch: list[str], deadline: Deadline | None) -> list[str]:
+            # The same guarantee as the translate stage: the glossary's English verbatim in every text naming it.
+            if glossary is None or not len(glossary):
+                return translator.translate(batch, deadline)
+            glossed = translate_with_glossary(batch, glossary, lambda b: translator.translate(b, deadline))
+            for result in glossed:
+                applied.update(dict.fromkeys(result.applied))
+            return [result.text for result in glossed]
+
+        ahead = TranslationAhead(todo, translate, run.deadline)
+        ahead.applied = applied
+        return ahead
 
 
 class TranslationAhead:
@@ -539,6 +555,7 @@ class TranslationAhead:
     ) -> None:
         self.texts = texts
         self.english: dict[str, str] = {}
+        self.applied: dict[GlossaryEntry, None] = {}  # glossary entries the texts named (filled by the thread)
         self.error: BaseException | None = None
         self.seconds = 0.0
         self._translate = translate
@@ -566,6 +583,7 @@ class TranslationAhead:
         if self.error is not None:
             raise self.error
         run.english.update(self.english)
+        run.glossary_applied.update(self.applied)
         run.timings["translation_ahead"] = round(self.seconds * 1000, 2)
 
 

@@ -131,13 +131,15 @@ class TokenClassifier:
         """Load the checkpoint. `remove`: a regular expression of characters the tokenizer drops before it
         splits (marks the vocabulary was built without, such as Arabic diacritics); offsets still index the
         text as given, and a word's span takes in the combining marks that end it."""
+        # The checkpoint is found first: a role whose weights are absent fails without importing torch.
+        folder = token_classifier_folder(spec)
+        config = _read_config(folder)
+
         import torch
         from tokenizers import Regex, normalizers
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         self.spec = spec
-        folder = token_classifier_folder(spec)
-        config = _read_config(folder)
         self.tokenizer: Any = AutoTokenizer.from_pretrained(folder)
         if not getattr(self.tokenizer, "is_fast", False):
             raise ValueError(f"{folder}: token classification needs a fast tokenizer (character offsets)")
