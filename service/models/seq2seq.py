@@ -8,7 +8,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, Protocol, cast
 
 import msgspec
 
@@ -73,8 +73,22 @@ def _folder_fingerprint(folder: Path) -> str:
     return h.hexdigest()[:12]
 
 
-def source_folder(spec: ModelSpec) -> Path:
-    """The folder holding the checkpoint: the given folder, or the hub snapshot already in the local cache."""
+class Checkpoint(Protocol):
+    """What locates a checkpoint: a hub id (with a revision) or a local folder."""
+
+    @property
+    def model(self) -> str: ...
+
+    @property
+    def revision(self) -> str: ...
+
+    @property
+    def is_local(self) -> bool: ...
+
+
+def source_folder(spec: Checkpoint) -> Path:
+    """The folder holding the checkpoint (any role's): the given folder, or the hub snapshot already in the
+    local cache."""
     if spec.is_local:
         folder = Path(spec.model).expanduser().resolve()
         if not folder.is_dir():

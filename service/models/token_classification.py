@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Literal, NamedTuple
 
 from service.deadline import Deadline
-from service.models.seq2seq import _folder_fingerprint, _read_config
+from service.models.seq2seq import _folder_fingerprint, _read_config, source_folder
 
 Scheme = Literal["BIO", "BIOES"]
 # Prefixes that open, continue and close a span in BIO / BIOES (and their BILOU spellings).
@@ -59,15 +59,7 @@ class TokenSpan(NamedTuple):
 
 def token_classifier_folder(spec: TokenClassifierSpec) -> Path:
     """The folder holding the checkpoint: the given folder, or the hub snapshot already in the local cache."""
-    if spec.is_local:
-        folder = Path(spec.model).expanduser().resolve()
-        if not folder.is_dir():
-            raise FileNotFoundError(f"model folder {folder} does not exist")
-        return folder
-    from huggingface_hub import snapshot_download
-
-    # Serving never downloads: `khulasa models pull` fills the cache beforehand.
-    return Path(snapshot_download(spec.model, revision=spec.revision, local_files_only=True))
+    return source_folder(spec)
 
 
 def label_scheme(id2label: dict[int, str]) -> Scheme:
