@@ -28,6 +28,11 @@ _PLACE_PREPOSITIONS = frozenset(
     {"في", "من", "الي", "قرب", "نحو", "شمال", "جنوب", "شرق", "غرب", "وسط", "داخل", "بمدينه", "حتي", "عبر"}
 )
 _QUOTES = "«»“”\"'„"
+# A preposition carrying a pronoun after an ال-word makes it a relative clause (الوكالة المستولى عليها).
+_RELATIVE_PREPOSITIONS = frozenset({"عليها", "عليه", "عليهم", "فيها", "فيه", "منها", "منه", "بها", "به", "لها", "له"})
+_DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
+# The foreign words of media brands written after their Arabic name (شفق نيوز، الجزيرة نت).
+_MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
 
 
 @dataclass
@@ -74,9 +79,15 @@ class EntityFinder:
         rest = [t.norm for t in span[1:]]
         head = span[0]
         # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية.
-        literal = self.gaz.cue(head.norm) is not None or head.norm in self.lex.common_words
+        literal = (
+            self.gaz.cue(head.norm) is not None
+            or head.norm in self.lex.common_words
+            or head.norm in self.gaz.not_places
+        )
         for first in (head.norm,) if literal else head.variants:
             if hit := self.gaz.lookup([first, *rest]):
+                if not rest and hit[1] > ALWAYS and first in self.lex.common_words:
+                    continue  # في الأشهر: a frequent word, not the small town GeoNames spells the same way
                 surface = " ".join([span[0].surface_for(first), *(t.surface for t in span[1:])])
                 return hit[0], surface, hit[1]
         return None
@@ -447,6 +458,24 @@ class EntityFinder:
                     break
         return [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
 
+    def _person_follows(self, toks: Sequence[Token], k: int) -> bool:
+        """Whether a person's name (or a rank's second word: الفريق أول) starts at k."""
+        return k < len(toks) and toks[k].is_word and (self._is_given(toks[k]) or toks[k].norm in self.lex.not_names)
+
+    def _complement_at(self, toks: Sequence[Token], k: int) -> bool:
+        """An indefinite ل-noun and its definite complement at k (لحقوق الإنسان), continuing a name."""
+        return (
+            k + 1 < len(toks)
+            and toks[k].is_word
+            and toks[k + 1].is_word
+            and toks[k].norm.startswith("ل")
+            and not toks[k].norm.startswith("لل")
+            and len(toks[k].norm) >= 4
+            and toks[k].norm[1:] not in STOP
+            and toks[k + 1].norm.startswith("ال")
+            and toks[k + 1].norm not in STOP
+        )
+
     def _org_head_variant(self, v: str) -> bool:
         return v in self.lex.organization_heads
 
@@ -486,11 +515,28 @@ class EntityFinder:
                 break
             if not t.is_word or t.norm in self.lex.not_organization_parts or t.norm in STOP:
                 break
+            if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
+                break  # مجلس السيادة الفريق …: a rank introducing the next person, not part of the name
             if t.norm.startswith(("ال", "لل")):
+                if i + n + 1 < len(toks) and toks[i + n + 1].norm in _RELATIVE_PREPOSITIONS:
+                    break  # الوكالة المستولى عليها: a relative clause about the body, not its name
                 n += 1
                 if self._adjective(t):
-                    break  # a nationality adjective closes the name
+                    # A nationality adjective closes the name, unless a complement follows:
+                    # المرصد السوري لحقوق الإنسان.
+                    if self._complement_at(toks, i + n):
+                        n += 2
+                    break
                 continue
+            if self._org_head_variant(t.norm):
+                n += 1  # قيادة شرطة الكرخ، مركز شرطة الخضراء: one head inside another
+                continue
+            if n >= 2 and t.norm in _DIRECTIONS and i + n + 1 < len(toks) and self._place_at([toks[i + n + 1]]):
+                n += 2  # محكمة جنايات شمال القاهرة: a court's district is part of its name
+                break
+            if n >= 2 and t.norm in _MEDIA_SUFFIXES and not toks[i + n - 1].norm.startswith("ال"):
+                n += 1  # وكالة شفق نيوز: the foreign word of a media brand
+                break
             # A proper noun after the head or its chain: جامعة القاهرة، شركة أرامكو، وكالة ... ناسا.
             if self._place_at([t]) is not None or (n >= 2 and t.norm in {s[0] for s in self.lex.organizations}):
                 n += 1
