@@ -28,6 +28,16 @@ _PLACE_PREPOSITIONS = frozenset(
     {"في", "من", "الي", "قرب", "نحو", "شمال", "جنوب", "شرق", "غرب", "وسط", "داخل", "بمدينه", "حتي", "عبر"}
 )
 _QUOTES = "«»“”\"'„"
+# A preposition carrying a pronoun after an ال-word makes it a relative clause (الوكالة المستولى عليها).
+_RELATIVE_PREPOSITIONS = frozenset({"عليها", "عليه", "عليهم", "فيها", "فيه", "منها", "منه", "بها", "به", "لها", "له"})
+# Words that begin compound place names (تل أبيض، رأس العين، عين عيسى، دير الزور، السيدة زينب).
+_TOPONYM_PREFIXES = frozenset({"تل", "راس", "عين", "دير", "كفر", "بيت", "بير", "ام", "ابو", "جسر", "سيدي", "السيده"})
+_REGNAL = frozenset({"الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس"})
+# Conjunctions of time that no name uses (… النجم بينما حجبه: after a title, no name follows).
+_CONJUNCTIONS = frozenset({"بينما", "عندما", "بعدما", "حينما", "كلما", "طالما", "ريثما"})
+_DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
+# The foreign words of media brands written after their Arabic name (شفق نيوز، الجزيرة نت).
+_MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
 
 
 @dataclass
@@ -55,6 +65,7 @@ class EntityFinder:
         self.gaz = gazetteer
         self.names = lexicon.names
         self._org_spans: list[set[int]] = []
+        self._place_spans: list[set[int]] = []  # unknown names read after a place cue (بلدة تل حلف)
 
     # -- shared ------------------------------------------------------------------------------------
     def _is_title(self, tok: Token) -> bool:
@@ -74,9 +85,15 @@ class EntityFinder:
         rest = [t.norm for t in span[1:]]
         head = span[0]
         # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية.
-        literal = self.gaz.cue(head.norm) is not None or head.norm in self.lex.common_words
+        literal = (
+            self.gaz.cue(head.norm) is not None
+            or head.norm in self.lex.common_words
+            or head.norm in self.gaz.not_places
+        )
         for first in (head.norm,) if literal else head.variants:
             if hit := self.gaz.lookup([first, *rest]):
+                if not rest and hit[1] > ALWAYS and first in self.lex.common_words:
+                    continue  # في الأشهر: a frequent word, not the small town GeoNames spells the same way
                 surface = " ".join([span[0].surface_for(first), *(t.surface for t in span[1:])])
                 return hit[0], surface, hit[1]
         return None
@@ -101,6 +118,7 @@ class EntityFinder:
             and len(tok.bare) >= 2
             and tok.light not in STOP_LIGHT
             and tok.norm not in self.lex.not_names
+            and tok.norm not in _CONJUNCTIONS
             and not self._is_title(tok)
             and not is_verb(tok)
             and not self._always_place(tok)
@@ -165,19 +183,37 @@ class EntityFinder:
                 break
             if tok.norm.endswith("ه") and not self._is_unit(tok):
                 break
+            if tok.norm.startswith("و") and not self._is_unit(tok) and tok.norm[1:] in self.lex.common_words:
+                break  # تضامن وتنسيق: a word glued to و coordinates nouns, it does not continue a name
+            if tok.norm == "باسم":
+                break  # … عبدالله باسم قائد القوات: "on behalf of", not the given name Basim
             if self._ends_name(tok):
                 break
             name.append(tok)
             k += 1
-            if tok.bare.startswith("ال") and tok.norm not in _NAME_PARTICLES:
+            if tok.bare.startswith("ال") and tok.norm not in _NAME_PARTICLES and not self._name_goes_on(toks, k, tok):
                 break  # a family name with the article ends the name
         while name and name[-1].norm in _NAME_PARTICLES:
             name.pop()
         if not name:
             return []
         if after_title:
+            head = name[0]
+            if (
+                not self._is_unit(head)
+                and (
+                    (head.norm[:1] in "لب" and self._glued_word(head))  # برصد وميض: a preposition and a noun
+                    or (head.norm.startswith("و") and (head.norm[1:] in self.lex.common_words or head.norm[1:] in STOP))
+                    or head.norm.endswith(("هم", "ها", "هما"))  # منعهم: a noun with a pronoun
+                    or (head.norm.startswith("م") and head.norm.endswith(("ين", "ون")) and len(head.norm) >= 6)
+                )
+            ):
+                return []  # مستنكرين: a plural participle
             if len(name) == 1:
                 tok = name[0]
+                nxt = toks[k] if k < len(toks) else None
+                if not self._is_unit(tok) and nxt is not None and nxt.is_word and nxt.norm.startswith("ال"):
+                    return []  # رئيس قطاع الهندسة: a noun in construct, the office, not a surname
                 # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
                 if tok.norm.endswith("ه") and not self._is_unit(tok):
                     return []
@@ -201,6 +237,23 @@ class EntityFinder:
         if not (strong or self._is_unit(second)):
             return []
         return name
+
+    def _name_goes_on(self, toks: Sequence[Token], k: int, tok: Token) -> bool:
+        """After an ال-word, whether the name still goes on: a regnal number before ابن (عبدالله الثاني ابن
+        الحسين) or a father's given name before the family's (جابر الأحمد الصباح)."""
+        nxt = toks[k] if k < len(toks) else None
+        if nxt is None or not nxt.is_word:
+            return False
+        if tok.norm in _REGNAL and nxt.norm in ("ابن", "بن"):
+            return True
+        father = tok.norm.removeprefix("ال")
+        return (
+            father in self.names.given
+            and father in _STRONG_GIVEN | self.lex.given_names
+            and nxt.norm.startswith("ال")
+            and self.names.is_surname(nxt.norm)
+            and nxt.norm not in self.lex.not_names
+        )
 
     def _after_title(self, toks: Sequence[Token], i: int) -> list[Token]:
         """The name a title at i introduces, its complements skipped (وزير الخارجية الفرنسي، جان نويل بارو)."""
@@ -283,6 +336,8 @@ class EntityFinder:
         by_key: dict[str, _Found] = {}
         for s, toks in enumerate(sentences):
             org = self._org_spans[s] if s < len(self._org_spans) else set()
+            if s < len(self._place_spans):
+                org = org | self._place_spans[s]  # منطقة السيدة زينب names a place, not a woman
             for name in self._people_in(toks, org):
                 key = _key(name[-1].bare)
                 full = " ".join(t.surface_bare if n == 0 else t.surface for n, t in enumerate(name))
@@ -326,8 +381,9 @@ class EntityFinder:
         """Places named: gazetteer names graded by context, and names after a cue word (محافظة الأنبار)."""
         found: dict[str, _Found] = {}
 
-        def note(place: Place, surface: str, pos: tuple[int, int], extra: str | None = None) -> None:
-            f = found.setdefault(place.ar, _Found(place.ar, place.en, first=pos))
+        def note(place: Place, surface: str, pos: tuple[int, int], extra: str | None = None, key: str = "") -> None:
+            # قطاع غزة and غزة are one place: a kept cue word files under the bare name.
+            f = found.setdefault(key or place.ar, _Found(place.ar, place.en, first=pos))
             f.mentions += 1
             f.forms.setdefault(surface, None)
             if extra:
@@ -335,6 +391,8 @@ class EntityFinder:
 
         for s, toks in enumerate(sentences):
             org = self._org_spans[s] if s < len(self._org_spans) else set()
+            cued: set[int] = set()
+            self._place_spans.append(cued)
             i = 0
             while i < len(toks):
                 tok = toks[i]
@@ -363,23 +421,34 @@ class EntityFinder:
                     if self._is_adjective_use(toks, i, n):
                         continue
                     extra = f"{prev.surface_bare if prev else ''} {surface}".strip() if cue else None
+                    key = place.ar
                     if cue and cue.keep and prev is not None:
                         place = Place(f"{prev.surface_bare} {place.ar}", f"{place.en}")
                         surface = extra or surface
-                    note(place, surface, (s, tok.start), extra)
+                    note(place, surface, (s, tok.start), extra, key)
                     hit_len = n
                     break
-                if not hit_len and cue is not None and self._name_like(tok) and not tok.norm.startswith("و"):
+                named = self._name_like(tok) or tok.norm in _TOPONYM_PREFIXES
+                if not hit_len and cue is not None and named and not tok.norm.startswith("و"):
                     # An unknown name after a cue: ناحية الشافي، مخيم جباليا، ملعب محمد الخامس.
                     n = 1
-                    if cue.keep:
-                        while n < 3 and i + n < len(toks) and self._name_like(toks[i + n]):
+                    # رأس العين، تل حلف، السيدة زينب: a landform or honorific word starts a two-word name.
+                    if cue.keep or tok.norm in _TOPONYM_PREFIXES:
+                        while (
+                            n < (3 if cue.keep else 2)
+                            and i + n < len(toks)
+                            and self._name_like(toks[i + n])
+                            and not any(self.gaz.cue(v) for v in toks[i + n].variants)
+                        ):
                             n += 1
                     surface = " ".join([tok.surface_bare, *(t.surface for t in toks[i + 1 : i + n])])
                     name = f"{prev.surface_bare} {surface}" if prev is not None and cue.keep else surface
                     extra = f"{prev.surface_bare if prev else ''} {surface}".strip()
-                    note(Place(name, ""), surface, (s, tok.start), extra)
+                    # رأس العين and راس العين: one place, keyed by its normalised words.
+                    key = " ".join(t.norm for t in toks[i : i + n])
+                    note(Place(name, ""), surface, (s, tok.start), extra, key)
                     hit_len = n
+                    cued.update(range(i, i + n))
                 i += max(hit_len, 1)
         out = [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
         for e in out:
@@ -447,6 +516,24 @@ class EntityFinder:
                     break
         return [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
 
+    def _person_follows(self, toks: Sequence[Token], k: int) -> bool:
+        """Whether a person's name (or a rank's second word: الفريق أول) starts at k."""
+        return k < len(toks) and toks[k].is_word and (self._is_given(toks[k]) or toks[k].norm in self.lex.not_names)
+
+    def _complement_at(self, toks: Sequence[Token], k: int) -> bool:
+        """An indefinite ل-noun and its definite complement at k (لحقوق الإنسان), continuing a name."""
+        return (
+            k + 1 < len(toks)
+            and toks[k].is_word
+            and toks[k + 1].is_word
+            and toks[k].norm.startswith("ل")
+            and not toks[k].norm.startswith("لل")
+            and len(toks[k].norm) >= 4
+            and toks[k].norm[1:] not in STOP
+            and toks[k + 1].norm.startswith("ال")
+            and toks[k + 1].norm not in STOP
+        )
+
     def _org_head_variant(self, v: str) -> bool:
         return v in self.lex.organization_heads
 
@@ -486,11 +573,28 @@ class EntityFinder:
                 break
             if not t.is_word or t.norm in self.lex.not_organization_parts or t.norm in STOP:
                 break
+            if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
+                break  # مجلس السيادة الفريق …: a rank introducing the next person, not part of the name
             if t.norm.startswith(("ال", "لل")):
+                if i + n + 1 < len(toks) and toks[i + n + 1].norm in _RELATIVE_PREPOSITIONS:
+                    break  # الوكالة المستولى عليها: a relative clause about the body, not its name
                 n += 1
                 if self._adjective(t):
-                    break  # a nationality adjective closes the name
+                    # A nationality adjective closes the name, unless a complement follows:
+                    # المرصد السوري لحقوق الإنسان.
+                    if self._complement_at(toks, i + n):
+                        n += 2
+                    break
                 continue
+            if self._org_head_variant(t.norm):
+                n += 1  # قيادة شرطة الكرخ، مركز شرطة الخضراء: one head inside another
+                continue
+            if n >= 2 and t.norm in _DIRECTIONS and i + n + 1 < len(toks) and self._place_at([toks[i + n + 1]]):
+                n += 2  # محكمة جنايات شمال القاهرة: a court's district is part of its name
+                break
+            if n >= 2 and t.norm in _MEDIA_SUFFIXES and not toks[i + n - 1].norm.startswith("ال"):
+                n += 1  # وكالة شفق نيوز: the foreign word of a media brand
+                break
             # A proper noun after the head or its chain: جامعة القاهرة، شركة أرامكو، وكالة ... ناسا.
             if self._place_at([t]) is not None or (n >= 2 and t.norm in {s[0] for s in self.lex.organizations}):
                 n += 1
@@ -523,4 +627,5 @@ def find_entities(sentences: Sequence[Sequence[Token]], lexicon: Lexicon, gazett
     """People, places and organisations of an article, each once, in order of first mention."""
     finder = EntityFinder(lexicon, gazetteer)
     organizations = finder.organizations(sentences)  # first: their spans are neither places nor people
-    return Entities(finder.people(sentences), finder.places(sentences), organizations)
+    places = finder.places(sentences)  # then: a name after a place cue is no person
+    return Entities(finder.people(sentences), places, organizations)

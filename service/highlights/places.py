@@ -69,8 +69,11 @@ class Gazetteer:
         adjectives: dict[str, Place],
         graded: dict[str, tuple[Place, int]] | None = None,
         cues: dict[str, Cue] | None = None,
+        not_places: frozenset[str] = frozenset(),
     ) -> None:
         self._places = places
+        # Words known not to be places: read as written, never as a clitic plus a town (كورونا ≠ ك + ورونا).
+        self.not_places = not_places
         self._adjectives = adjectives
         self._graded = graded or {}
         self.cues = cues or {}
@@ -190,4 +193,5 @@ def _load(path: Path) -> Gazetteer:
             graded.pop(normalize(word), None)
     cues = {normalize(w): Cue(w, False) for w in extra.get("cues", {}).get("name_only", [])}
     cues |= {normalize(w): Cue(w, True) for w in extra.get("cues", {}).get("with_name", [])}
-    return Gazetteer(places, adjectives, graded, cues)
+    not_places = frozenset(normalize(w) for w in extra.get("not_places", []))
+    return Gazetteer(places, adjectives, graded, cues, not_places)

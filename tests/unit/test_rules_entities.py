@@ -110,3 +110,27 @@ def test_unattested_spelling_gives_no_english_name() -> None:
     e = entities("وقال المبعوث الأمريكي آموس هوكشتاين إن الحل قريب.")
     person = next(p for p in e.people if "هوكشتاين" in p.ar)
     assert person.en is None
+
+
+def test_regnal_number_and_gulf_patronymic_continue_a_name() -> None:
+    e = entities("تحت رعاية الملك عبدالله الثاني ابن الحسين.", "وكان الأمير جابر الأحمد الصباح قد زار المعرض.")
+    assert {"عبدالله الثاني ابن الحسين", "جابر الأحمد الصباح"} <= set(names(e.people))
+
+
+def test_nested_heads_and_court_district_extend_an_organisation() -> None:
+    e = entities("أحيل المتهمون إلى محكمة جنايات شمال القاهرة.", "وقالت قيادة شرطة الكرخ إن التحقيق مستمر.")
+    got = names(e.organizations)
+    assert "محكمة جنايات شمال القاهرة" in got and "قيادة شرطة الكرخ" in got
+    assert "القاهرة" not in names(e.places)
+
+
+def test_compound_place_after_a_cue_is_one_place_and_no_person() -> None:
+    e = entities("قتل عشرة في منطقة السيدة زينب.", "وسيطر المقاتلون على مدينة رأس العين.")
+    places = names(e.places)
+    assert "السيدة زينب" in places and "رأس العين" in places
+    assert "زينب" not in names(e.people)
+
+
+def test_a_clitic_is_not_stripped_from_a_known_non_place() -> None:
+    e = entities("تأجل المهرجان بسبب جائحة كورونا في الأشهر الأخيرة.")
+    assert names(e.places) == []
