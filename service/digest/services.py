@@ -166,7 +166,7 @@ class DigestService:
             digest.meta.cached = True
         return digest
 
-    async def _open(self, request: DigestRequest, tenant: str = "public") -> DigestRun:
+    async def _open(self, request: DigestRequest, tenant: str = PUBLIC) -> DigestRun:
         glossary, problem = await self.glossaries(tenant) if self.glossaries is not None else (None, None)
         run = self.pipeline.start(request, glossary)
         if problem:

@@ -27,6 +27,7 @@ from typing import Any
 
 import msgspec
 
+from service.access import PUBLIC
 from service.errors import ProblemDocument
 from service.jobs.schemas import (
     ArticleResult,
@@ -374,7 +375,7 @@ class JobStore:
     async def tenant(self, job_id: str) -> str:
         """The tenant that submitted the job."""
         raw = await self.redis.hget(self._key(job_id), "tenant")
-        return raw.decode() if isinstance(raw, bytes) else str(raw or "public")
+        return raw.decode() if isinstance(raw, bytes) else str(raw or PUBLIC)
 
     async def source(self, job_id: str, index: int) -> dict[str, Any] | None:
         """The article as submitted (kept in the job record, not in the queue, so queue logs never hold it)."""
@@ -445,7 +446,7 @@ class JobStore:
         if not raw:
             return None
         meta: dict[str, Any] = msgspec.json.decode(raw)
-        if tenant is not None and meta.get("tenant", "public") != tenant:
+        if tenant is not None and meta.get("tenant", PUBLIC) != tenant:
             return None  # another tenant's job is as absent as a missing one
         return meta
 
