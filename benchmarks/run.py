@@ -8,14 +8,16 @@ Contenders, all with forced decode lengths (min_new_tokens == max_new_tokens) so
   plain    transformers AutoModelForSeq2SeqLM.generate, fp32, beam 4, one sentence at a time (ten lines)
   default  Khulasa's default profile: CTranslate2 int8, beam 4, length-sorted batches, micro-batcher, the
            summary's Arabic vocabulary map
-  novmap   the default without the vocabulary map (the summary over all 250k pieces)
+  novmap   the default without the vocabulary maps (the summary over all 250k pieces, the translation over
+           its whole joint Arabic-English vocabulary)
   fastest  the default with greedy decoding
   quality  the quality profile's translation model shape (opus-mt-tc-big: Marian 6+6, d_model 1024)
 The last line is JSON: translation_speedup, summary_speedup, throughput_speedup (plain time over default
 time, this run), example_digest_s (the example through the default pipeline, models loaded, no cache, end to
 end; and sequential_digest_s, the same with the translation not overlapped), first_summary_ms (through
 POST /v1/digest/stream, to the `summary` event), cache_hit_ms, peak_rss_mb (the server process with both
-models loaded), quality_translation_s and the raw times.
+models loaded), peak_rss_with_entities_mb (with the entity model, CAMeLBERT-NER's shape, as well),
+quality_translation_s and the raw times.
 """
 
 from __future__ import annotations
@@ -41,7 +43,7 @@ os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 import httpx  # noqa: E402
 import msgspec  # noqa: E402
 import torch  # noqa: E402
-from shapes import FULL, QUICK, Shapes, big_marian, build_marian, build_mt5  # noqa: E402
+from shapes import FULL, QUICK, Shapes, big_marian, build_bert_ner, build_marian, build_mt5  # noqa: E402
 
 from service.config import load_settings  # noqa: E402
 from service.digest.schemas import DigestRequest  # noqa: E402
@@ -80,11 +82,19 @@ def variant(k: int) -> str:
     return EXAMPLE + f"\nطهران - تحديث رقم {k}: تواصلت اللقاءات حتى المساء."
 
 
-def write_profiles(folder: Path, marian: Path, mt5: Path, big: Path, tr_len: int, sum_len: int) -> Path:
-    def role(model: Path, prompt: str, beams: int, length: int, batch: int, vmap: bool = False) -> str:
+def write_profiles(
+    folder: Path, marian: Path, mt5: Path, big: Path, tr_len: int, sum_len: int, ner: Path | None = None
+) -> Path:
+    # Threads and vocabulary maps per role as the shipped default profile has them (config/models.toml).
+    shipped = load_settings(environ={}).models.roles
+
+    def role(name: str, model: Path, prompt: str, beams: int, length: int, batch: int, vmap: bool) -> str:
+        entry = shipped[name]
         return (
             f'model = "{model}"\nprompt = "{prompt}"\nmax_input_tokens = 512\nbatch_size = {batch}\n'
-            f'backend = "ctranslate2"\nquantization = "int8"\nvocabulary_map = {str(vmap).lower()}\n'
+            f'backend = "ctranslate2"\nquantization = "int8"\nthreads = {entry.threads}\n'
+            f"vocabulary_map = {str(vmap and entry.vocabulary_map).lower()}\n"
+            f'vocabulary_map_script = "{entry.vocabulary_map_script}"\n'
             f"generation = {{ num_beams = {beams}, min_new_tokens = {length}, max_new_tokens = {length} }}\n"
         )
 
@@ -95,8 +105,18 @@ def write_profiles(folder: Path, marian: Path, mt5: Path, big: Path, tr_len: int
         ("fastest", 1, 32, True, marian),
         ("quality", 4, 8, True, big),
     ):
-        text += f"[profiles.{profile}.summary]\n" + role(mt5, "summary/mt5-xlsum", beams, sum_len, 4, vmap)
-        text += f"[profiles.{profile}.translation]\n" + role(translation, "translation/marian", beams, tr_len, batch)
+        text += f"[profiles.{profile}.summary]\n" + role("summary", mt5, "summary/mt5-xlsum", beams, sum_len, 4, vmap)
+        text += f"[profiles.{profile}.translation]\n" + role(
+            "translation", translation, "translation/marian", beams, tr_len, batch, vmap
+        )
+    if ner is not None:
+        entry = shipped["entities"]
+        text += "[profiles.entities.summary]\n" + role("summary", mt5, "summary/mt5-xlsum", 4, sum_len, 4, True)
+        text += "[profiles.entities.translation]\n" + role(
+            "translation", marian, "translation/marian", 4, tr_len, 16, True
+        )
+        text += f'[profiles.entities.entities]\nmodel = "{ner}"\nbatch_size = {entry.batch_size}\n'
+        text += f'threads = {entry.threads}\nquantization = "{entry.quantization}"\n'
     path = folder / "profiles.toml"
     path.write_text(text)
     return path
@@ -143,7 +163,9 @@ def plain_paths(
     return tr, sm
 
 
-def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
+def serve(
+    env: dict[str, str], port: int, roles: tuple[str, ...] = ("abstractive_summary", "translation")
+) -> subprocess.Popen[bytes]:
     full_env = {k: v for k, v in os.environ.items() if not k.startswith("KHULASA_")}
     full_env.update(env)
     # The server runs this checkout's code, as the benchmark itself does (not another installed copy).
@@ -156,7 +178,7 @@ def serve(env: dict[str, str], port: int) -> subprocess.Popen[bytes]:
         try:
             # The two roles measured here must be up (the benchmark's profiles name no entity model).
             caps = httpx.get(f"http://127.0.0.1:{port}/health/ready", timeout=2).json()["capabilities"]
-            if caps["abstractive_summary"]["available"] and caps["translation"]["available"]:
+            if all(caps[name]["available"] for name in roles):
                 return proc
         except (httpx.HTTPError, ValueError):
             pass
@@ -222,6 +244,22 @@ def http_phase(env: dict[str, str], clients: int, n_articles: int, streams: int)
         proc.wait(timeout=30)
 
 
+def rss_with_entities(env: dict[str, str], digests: int) -> float:
+    """Peak RSS of a server with the entity model loaded as well, after a few digests."""
+    port = 19000 + os.getpid() % 1000
+    proc = serve(env, port, roles=("abstractive_summary", "translation", "entity_model"))
+    try:
+        with httpx.Client(timeout=900) as http:
+            for k in range(digests):
+                r = http.post(f"http://127.0.0.1:{port}/v1/digest", json={"text": variant(3000 + k)})
+                if r.status_code != 200:
+                    raise SystemExit(f"digest with the entity model got {r.status_code}")
+        return peak_rss_mb(proc.pid)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
 def digest_seconds(pipeline: DigestPipeline, runs: int, offset: int) -> float:
     """The example through the pipeline's stages, end to end, a fresh variant each time (no cache)."""
 
@@ -254,10 +292,12 @@ def main() -> None:
 
     folder = args.cache / shapes.name
     corpus = [line for line in EXAMPLE.split("\n") for _ in range(3)] + [variant(k) for k in range(20)]
-    marian = build_marian(folder / "marian", shapes, corpus)
+    # "-mixed": placeholders half Arabic-script, as opus-mt's joint vocabulary (older caches had Latin only).
+    marian = build_marian(folder / "marian-mixed", shapes, corpus)
     mt5 = build_mt5(folder / "mt5", shapes, corpus)
-    big = build_marian(folder / "marian-big", big_marian(shapes), corpus)
-    profiles = write_profiles(folder, marian, mt5, big, tr_len, sum_len)
+    big = build_marian(folder / "marian-big-mixed", big_marian(shapes), corpus)
+    ner = build_bert_ner(folder / "bert-ner", shapes, corpus)
+    profiles = write_profiles(folder, marian, mt5, big, tr_len, sum_len, ner)
     for profile in ("default", "quality"):
         for role, entry in load_settings(environ=khulasa_env(profiles, profile)).models.roles.items():
             convert(ModelSpec.from_entry(role, entry))
@@ -267,8 +307,8 @@ def main() -> None:
     texts = {name: prepare(DigestRequest(text=t), resources, settings) for name, t in articles(args.quick).items()}
     khulasa: dict[str, Runtime] = {}
     # Which roles each contender needs: the others would only take memory.
-    needs = {"default": ("summary", "translation"), "novmap": ("summary",), "fastest": ("summary", "translation")}
-    needs["quality"] = ("translation",)
+    both = ("summary", "translation")
+    needs = {"default": both, "novmap": both, "fastest": both, "quality": ("translation",)}
     for profile, roles in needs.items():
         # The same composition root as `khulasa serve`.
         runtime = Runtime.build(load_settings(environ=khulasa_env(profiles, profile, device)))
@@ -326,6 +366,8 @@ def main() -> None:
         streams=runs,
     )
 
+    rss_entities = rss_with_entities(khulasa_env(profiles, "entities", device), digests=3)
+
     plain_tr, plain_sum = plain_paths(marian, mt5, tr_len, sum_len, args.device)
     for row, article in zip(rows, texts.values(), strict=True):
         row["plain_translation_s"] = median_time(lambda a=article: plain_tr(a), runs)
@@ -343,6 +385,7 @@ def main() -> None:
     )
     columns = {
         "plain tr": "plain_translation_s",
+        "no-vmap tr": "novmap_translation_s",
         "default tr": "default_translation_s",
         "fastest tr": "fastest_translation_s",
         "quality tr": "quality_translation_s",
@@ -369,7 +412,8 @@ def main() -> None:
         f"stream: summary event after {http['first_summary_ms']:.0f} ms, "
         f"whole digest {http['stream_total_ms']:.0f} ms; "
         f"cache hit over HTTP: median {http['cache_hit_ms']:.1f} ms; peak RSS of the server with both models "
-        f"loaded: {http['peak_rss_mb']:.0f} MB; whole run {time.perf_counter() - started:.0f} s"
+        f"loaded: {http['peak_rss_mb']:.0f} MB, {rss_entities:.0f} MB with the entity model as well; "
+        f"whole run {time.perf_counter() - started:.0f} s"
     )
     result = {
         "mode": "quick" if args.quick else "full",
@@ -378,6 +422,9 @@ def main() -> None:
             float(example["plain_translation_s"]) / float(example["default_translation_s"]), 2
         ),
         "summary_speedup": round(float(example["plain_summary_s"]) / float(example["default_summary_s"]), 2),
+        "translation_speedup_without_vmap": round(
+            float(example["plain_translation_s"]) / float(example["novmap_translation_s"]), 2
+        ),
         "summary_speedup_without_vmap": round(
             float(example["plain_summary_s"]) / float(example["novmap_summary_s"]), 2
         ),
@@ -392,6 +439,7 @@ def main() -> None:
         "stream_total_ms": round(http["stream_total_ms"], 1),
         "cache_hit_ms": round(http["cache_hit_ms"], 2),
         "peak_rss_mb": http["peak_rss_mb"],
+        "peak_rss_with_entities_mb": rss_entities,
         "quality_translation_s": round(float(example["quality_translation_s"]), 3),
         "vocabulary_map_pieces": vmap,
         "articles_per_minute": round(khulasa_throughput * 60, 1),

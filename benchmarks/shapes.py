@@ -51,6 +51,9 @@ class Shapes:
 FULL = Shapes(62_000, 512, 6, 8, 2048, 250_112, 768, 12, 12, 2048)
 QUICK = Shapes(8_000, 256, 2, 4, 1024, 32_000, 256, 2, 4, 1024)
 BIG_MARIAN = {"full": (61_000, 1024, 6, 16, 4096), "quick": (8_000, 384, 2, 6, 1536)}
+# CAMeLBERT-MSA NER (the entities role): BERT-base, vocab 30,000, 12 layers, d 768, 12 heads, FFN 3072, 9 labels.
+BERT_NER = {"full": (30_000, 768, 12, 12, 3072), "quick": (4_000, 128, 2, 2, 256)}
+NER_LABELS = ["O", "B-LOC", "B-ORG", "B-PERS", "B-MISC", "I-LOC", "I-ORG", "I-PERS", "I-MISC"]
 
 # Of the placeholder pieces padding the mT5 vocabulary to its real size, this share is Arabic-script (kept by
 # the summary's vocabulary map), the rest long Latin-looking pieces (dropped). ASSUMPTION: about a fifth of
@@ -98,8 +101,10 @@ def build_marian(folder: Path, shapes: Shapes, corpus: list[str]) -> Path:
     vocab = {"</s>": 0, "<unk>": 1}
     for i in range(sp.get_piece_size()):
         vocab.setdefault(sp.id_to_piece(i), len(vocab))
+    # opus-mt-ar-en's vocabulary joins an Arabic and an English sentencepiece model: about half of its pieces
+    # are Arabic-script (dropped by the translation's English vocabulary map), so are half the placeholders.
     while len(vocab) < shapes.marian_vocab - 1:
-        vocab[f"▁w{len(vocab)}"] = len(vocab)
+        vocab[f"▁ش{len(vocab)}" if len(vocab) % 2 else f"▁w{len(vocab)}"] = len(vocab)
     vocab["<pad>"] = len(vocab)
     (folder / "vocab.json").write_text(json.dumps(vocab, ensure_ascii=False), encoding="utf-8")
     MarianTokenizer(
@@ -165,4 +170,40 @@ def build_mt5(folder: Path, shapes: Shapes, corpus: list[str]) -> Path:
     model.config.tie_word_embeddings = False
     model.lm_head.weight = torch.nn.Parameter(torch.randn_like(model.shared.weight) * shapes.mt5_d_model**-0.5)
     model.save_pretrained(folder)
+    return folder
+
+
+def build_bert_ner(folder: Path, shapes: Shapes, corpus: list[str]) -> Path:
+    """A BertForTokenClassification with CAMeLBERT-NER's shape and a WordPiece vocabulary padded to its size."""
+    from tokenizers import BertWordPieceTokenizer
+    from transformers import BertConfig, BertForTokenClassification, BertTokenizer
+
+    if (folder / "config.json").exists():
+        return folder
+    folder.mkdir(parents=True, exist_ok=True)
+    vocab_size, hidden, layers, heads, ffn = BERT_NER["quick" if shapes == QUICK else "full"]
+    trainer = BertWordPieceTokenizer(clean_text=True, handle_chinese_chars=True, strip_accents=False, lowercase=False)
+    specials = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+    trainer.train_from_iterator(corpus, vocab_size=2000, min_frequency=1, special_tokens=specials, show_progress=False)
+    trainer.save_model(str(folder))
+    pieces = [p for p in (folder / "vocab.txt").read_text(encoding="utf-8").split("\n") if p]
+    pieces += [f"##ph{i}" for i in range(len(pieces), vocab_size)]
+    (folder / "vocab.txt").write_text("\n".join(pieces) + "\n", encoding="utf-8")
+    tokenizer = BertTokenizer(
+        vocab=str(folder / "vocab.txt"), do_lower_case=False, strip_accents=False, model_max_length=512
+    )
+    tokenizer.save_pretrained(folder)
+    config = BertConfig(
+        vocab_size=len(pieces),
+        hidden_size=hidden,
+        num_hidden_layers=layers,
+        num_attention_heads=heads,
+        intermediate_size=ffn,
+        max_position_embeddings=512,
+        id2label=dict(enumerate(NER_LABELS)),
+        label2id={label: i for i, label in enumerate(NER_LABELS)},
+        pad_token_id=tokenizer.pad_token_id,
+    )
+    torch.manual_seed(0)
+    BertForTokenClassification(config).save_pretrained(folder)
     return folder

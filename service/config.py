@@ -147,8 +147,14 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     # model's input limit).
     max_piece_tokens: NonNegative = 0
     # CTranslate2 only: restrict the output layer to the vocabulary map `khulasa models convert` writes next
-    # to the converted model (Arabic-script pieces, digits, punctuation, short Latin pieces, special tokens).
+    # to the converted model: the pieces of the script the model writes, digits, punctuation, special tokens
+    # ("arabic": Arabic-script pieces and short Latin ones, for a summary; "latin": Latin-script pieces, for
+    # English).
     vocabulary_map: bool = False
+    vocabulary_map_script: Literal["arabic", "latin"] = "arabic"
+    # Threads this role's model computes with (0: models.threads). On few cores, one thread per model lets the
+    # summary and the translation run side by side instead of taking turns on both cores.
+    threads: NonNegative = 0
 
 
 class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):

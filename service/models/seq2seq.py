@@ -47,6 +47,8 @@ class ModelSpec:
     max_piece_tokens: int = 0
     # CTranslate2: score only the pieces of the vocabulary map written by `convert` (see vocabulary.py).
     vocabulary_map: bool = False
+    vocabulary_map_script: Literal["arabic", "latin"] = "arabic"
+    threads: int = 0  # 0: the models' shared setting
 
     @classmethod
     def from_entry(cls, role: str, entry: ModelEntry) -> ModelSpec:
@@ -114,8 +116,9 @@ def convert(spec: ModelSpec, force: bool = False) -> Path:
     out = converted_folder(source, spec.quantization)
     if force or not (out / "model.bin").exists():
         TransformersConverter(str(source)).convert(str(out), quantization=spec.quantization, force=True)
-    if spec.vocabulary_map and (force or not (out / VMAP_FILE).exists()):
-        write_vocabulary_map(out, _special_tokens(source))
+    if spec.vocabulary_map:
+        # Rewritten when the script asked for changed (the map's fingerprint is in the identity either way).
+        write_vocabulary_map(out, _special_tokens(source), spec.vocabulary_map_script)
     return out
 
 
@@ -145,6 +148,7 @@ class Seq2SeqModel:
     def __init__(self, spec: ModelSpec, prompt: Prompt, threads: int, device: str = "cpu") -> None:
         self.spec = spec
         self.prompt = prompt
+        self.threads = threads  # what the backend computes with
         self.notes: list[str] = []
         folder = source_folder(spec)
         config = _read_config(folder)

@@ -1,4 +1,4 @@
-"""A restricted output vocabulary for a model that writes Arabic: CTranslate2's vocabulary map.
+"""A restricted output vocabulary for a model that writes one script: CTranslate2's vocabulary map.
 
 A multilingual checkpoint such as mT5 has 250,112 output pieces, and every decoding step of every beam
 multiplies by the whole output matrix, although an Arabic summary uses a small share of them. CTranslate2
@@ -16,6 +16,12 @@ The rule, piece by piece (the leading "▁" word marker aside):
   - dropped: everything else (other scripts, long lower-case Latin pieces, emoji).
 Every single character of the kept scripts stays, so any Arabic, digit or ASCII text remains writable;
 what is lost is other scripts entirely and the shortcuts of long Latin pieces.
+
+The same idea for a model that writes English (the translation role, `vocabulary_map_script = "latin"`):
+kept are pieces made only of Latin letters (accented ones too), digits, punctuation and symbols, the bare
+word marker and every special token; dropped are Arabic-script pieces (half of a joint Arabic-English
+vocabulary such as opus-mt-ar-en's) and other scripts. An English translation that would have copied Arabic
+script writes Latin pieces instead.
 """
 
 from __future__ import annotations
@@ -48,11 +54,17 @@ def _is_digit_or_punct(ch: str) -> bool:
     return category[0] in "PS" and ord(ch) < 0x2E80
 
 
-def keep_piece(piece: str) -> bool:
-    """Whether an output piece stays in the Arabic vocabulary map (see the module's rule)."""
+def _is_latin_letter(ch: str) -> bool:
+    return ch.isalpha() and (ch.isascii() or unicodedata.name(ch, "").startswith("LATIN "))
+
+
+def keep_piece(piece: str, script: str = "arabic") -> bool:
+    """Whether an output piece stays in the vocabulary map of a model writing `script` (see the module's rule)."""
     text = piece.removeprefix(WORD_MARKER)
     if not text:
         return True
+    if script == "latin":
+        return all(_is_latin_letter(ch) or _is_digit_or_punct(ch) for ch in text)
     if all(_is_arabic_script(ch) or _is_digit_or_punct(ch) for ch in text):
         return True
     if text.isascii() and all(ch.isalnum() or _is_digit_or_punct(ch) for ch in text):
@@ -60,11 +72,16 @@ def keep_piece(piece: str) -> bool:
     return False
 
 
-def arabic_vocabulary(vocabulary: Iterable[str], specials: Iterable[str]) -> list[str]:
+def kept_vocabulary(vocabulary: Iterable[str], specials: Iterable[str], script: str = "arabic") -> list[str]:
     """The pieces of `vocabulary` to keep, in vocabulary order, special tokens included wherever they are.
     Pieces that a map line cannot hold (with a space, tab or line break) are left out."""
     always = set(specials)
-    return [p for p in vocabulary if (p in always or keep_piece(p)) and not any(c in p for c in " \t\n\r")]
+    return [p for p in vocabulary if (p in always or keep_piece(p, script)) and not any(c in p for c in " \t\n\r")]
+
+
+def arabic_vocabulary(vocabulary: Iterable[str], specials: Iterable[str]) -> list[str]:
+    """The Arabic map's pieces (kept_vocabulary for a model writing Arabic)."""
+    return kept_vocabulary(vocabulary, specials, "arabic")
 
 
 def target_vocabulary(converted: Path) -> list[str]:
@@ -85,18 +102,23 @@ def model_vocabulary(converted: Path, side: str) -> list[str]:
     raise FileNotFoundError(f"{converted} holds no CTranslate2 vocabulary file")
 
 
-def write_vocabulary_map(converted: Path, specials: Iterable[str]) -> tuple[int, int]:
-    """Write vmap.txt into a converted model's folder; returns (pieces kept, vocabulary size)."""
+def write_vocabulary_map(converted: Path, specials: Iterable[str], script: str = "arabic") -> tuple[int, int]:
+    """Write vmap.txt into a converted model's folder (unless it holds that map already); returns (pieces
+    kept, vocabulary size)."""
     vocabulary = target_vocabulary(converted)
     config = converted / "config.json"
     extra = []
     if config.exists():
         data = json.loads(config.read_text(encoding="utf-8"))
         extra = [str(data[k]) for k in ("decoder_start_token", "bos_token", "eos_token", "unk_token") if data.get(k)]
-    kept = arabic_vocabulary(vocabulary, [*specials, *extra])
+    kept = kept_vocabulary(vocabulary, [*specials, *extra], script)
+    text = "\t" + " ".join(kept) + "\n"
+    path = converted / VMAP_FILE
+    if path.exists() and path.read_text(encoding="utf-8") == text:
+        return len(kept), len(vocabulary)
     tmp = converted / (VMAP_FILE + ".tmp")
-    tmp.write_text("\t" + " ".join(kept) + "\n", encoding="utf-8")
-    tmp.replace(converted / VMAP_FILE)  # never a half-written map for a process loading the model
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(path)  # never a half-written map for a process loading the model
     return len(kept), len(vocabulary)
 
 

@@ -74,7 +74,7 @@ def load_summarizer(entry: ModelEntry, settings: Settings) -> Summarizer:
     """The abstractive summariser of a profile entry: any seq2seq checkpoint with its prompt."""
     spec = ModelSpec.from_entry("summary", entry)
     prompt = load_prompt(settings.resolve(settings.models.prompts_dir), spec.prompt)
-    model = Seq2SeqModel(spec, prompt, settings.models.threads, settings.models.device)
+    model = Seq2SeqModel(spec, prompt, spec.threads or settings.models.threads, settings.models.device)
     return Seq2SeqSummarizer(model, settings.models.batch_window_ms)
 
 

@@ -93,7 +93,7 @@ def load_translator(entry: ModelEntry, settings: Settings) -> Translator:
     spec = ModelSpec.from_entry("translation", entry)
     prompt = load_prompt(settings.resolve(settings.models.prompts_dir), spec.prompt)
     return Seq2SeqTranslator(
-        Seq2SeqModel(spec, prompt, settings.models.threads, settings.models.device),
+        Seq2SeqModel(spec, prompt, spec.threads or settings.models.threads, settings.models.device),
         settings.models.batch_window_ms,
         settings.models.translation_cache_entries,
     )

@@ -5,10 +5,12 @@ unchanged whenever the unrestricted output uses only kept pieces, and what happe
 from __future__ import annotations
 
 import dataclasses
+import json
 import shutil
 from collections import Counter
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from service.config import HOME
@@ -146,8 +148,9 @@ def test_identity_names_the_map_and_a_missing_map_is_reported(mt5: Path) -> None
         vmap.write_bytes(saved)
 
 
-def _outputs(folder: Path, beams: int) -> tuple[list[list[str]], list[list[str]], set[str]]:
-    convert(_spec(folder))
+def _outputs(folder: Path, beams: int, map_given: bool = False) -> tuple[list[list[str]], list[list[str]], set[str]]:
+    if not map_given:  # convert writes the rule's map (and would replace one written by hand)
+        convert(_spec(folder))
     on, off = _models(folder)
     kept = set((converted_folder(folder, "float32") / VMAP_FILE).read_text(encoding="utf-8").split())
     settings = {"num_beams": beams, "max_new_tokens": 6, "min_new_tokens": 1}
@@ -189,6 +192,107 @@ def test_beam_search_never_writes_a_dropped_piece(mt5: Path, tmp_path: Path) -> 
     assert victim in kept
     vmap = converted_folder(folder, "float32") / VMAP_FILE
     vmap.write_text("\t" + " ".join(sorted(kept - {victim})) + "\n", encoding="utf-8")
-    restricted, _, narrower = _outputs(folder, beams=4)
+    restricted, _, narrower = _outputs(folder, beams=4, map_given=True)
     assert victim not in narrower
     assert all(set(r) <= narrower for r in restricted)
+
+
+# The translation role writes English: its map keeps Latin-script pieces and drops the Arabic half of a joint
+# Arabic-English vocabulary such as opus-mt-ar-en's.
+
+
+@pytest.mark.parametrize("piece", ["▁", "▁the", "▁Washington", "▁école", "ing", "▁2024", "▁$", ",", "’", "▁F-16"])
+def test_kept_pieces_of_an_english_map(piece: str) -> None:
+    assert keep_piece(piece, "latin")
+
+
+@pytest.mark.parametrize("piece", ["▁الحكومة", "ية", "▁٢٠٢٤", "۱۲", "▁привет", "▁中国", "▁😀", "▁Aلـ"])
+def test_dropped_pieces_of_an_english_map(piece: str) -> None:
+    assert not keep_piece(piece, "latin")
+
+
+def _biased_marian(folder: Path, bias: float) -> Path:
+    """The tiny Marian (a joint Arabic-English vocabulary) with `bias` added to its Arabic output pieces."""
+    import torch
+    from transformers import MarianMTModel
+
+    from tests.tiny_models import build_tiny_marian
+
+    build_tiny_marian(folder)
+    model = MarianMTModel.from_pretrained(folder)
+    vocabulary = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+    with torch.no_grad():
+        for piece, index in vocabulary.items():
+            if any("\u0600" <= ch <= "\u06ff" for ch in piece):
+                model.final_logits_bias[0, index] += bias
+    model.save_pretrained(folder)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def marian(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny Marian as built for every test (it writes Arabic and Latin pieces alike)."""
+    return _biased_marian(tmp_path_factory.mktemp("vmap") / "marian", 0.0)
+
+
+def _translation_spec(folder: Path) -> ModelSpec:
+    entry = make_settings(translation_model=str(folder)).models.roles["translation"]
+    return dataclasses.replace(ModelSpec.from_entry("translation", entry), quantization="float32")
+
+
+def test_the_translation_profile_asks_for_an_english_map_and_convert_writes_it(marian: Path) -> None:
+    spec = _translation_spec(marian)
+    assert spec.vocabulary_map and spec.vocabulary_map_script == "latin"
+    out = convert(spec)
+    kept = (out / VMAP_FILE).read_text(encoding="utf-8").split("\t", 1)[1].split()
+    vocabulary = target_vocabulary(out)
+    assert 0 < len(kept) < len(vocabulary) and {"</s>", "<unk>"} <= set(kept)
+    arabic = [p for p in vocabulary if any("\u0600" <= ch <= "\u06ff" for ch in p)]
+    assert arabic and not set(arabic) & set(kept)  # the Arabic pieces are the dropped ones
+    # Long English pieces, which the summary's Arabic map drops, are kept here.
+    assert any(p.removeprefix("▁").isascii() and len(p.removeprefix("▁")) > 3 for p in kept)
+
+
+def test_english_outputs_are_unchanged_until_the_unrestricted_one_writes_an_arabic_piece(
+    marian: Path, tmp_path: Path
+) -> None:
+    """Greedy: the English map changes nothing while the unrestricted output writes kept pieces; where it
+    writes an Arabic piece the restricted one writes a Latin piece instead. Seen on the tiny Marian as built
+    (it writes Arabic pieces into every output) and on one biased against Arabic like a trained ar→en model
+    (it writes none: every output is unchanged)."""
+    affected = unchanged = 0
+    for folder in (marian, _biased_marian(tmp_path / "marian", -0.5)):
+        spec = _translation_spec(folder)
+        convert(spec)
+        prompt = load_prompt(HOME / "prompts", spec.prompt)
+        on = Seq2SeqModel(spec, prompt, 1)
+        off = Seq2SeqModel(dataclasses.replace(spec, vocabulary_map=False), prompt, 1)
+        assert "|vmap:" in on.identity and "|vmap:" not in off.identity
+        kept = set((converted_folder(folder, "float32") / VMAP_FILE).read_text(encoding="utf-8").split())
+        settings = {"num_beams": 1, "max_new_tokens": 6, "min_new_tokens": 1}
+        for r, u in zip(on.generate_pieces(TEXTS, **settings), off.generate_pieces(TEXTS, **settings), strict=True):
+            assert set(r) <= kept  # an Arabic piece is never written
+            outside = [i for i, piece in enumerate(u) if piece not in kept]
+            if outside:
+                affected += 1
+                assert r[: outside[0]] == u[: outside[0]] and r[outside[0]] != u[outside[0]]
+            else:
+                unchanged += 1
+                assert r == u
+    assert affected >= len(TEXTS) // 5 and unchanged >= len(TEXTS) // 5  # both cases seen: not vacuous
+
+
+def test_a_role_computes_with_its_own_threads(tiny_models: dict[str, Path]) -> None:
+    from tests.conftest import build_runtime, summarizer_of, translator_of
+
+    runtime = build_runtime(
+        summary_model=str(tiny_models["summary"]), translation_model=str(tiny_models["translation"]), models_threads="2"
+    )
+    runtime.settings.models.roles["summary"] = msgspec.structs.replace(
+        runtime.settings.models.roles["summary"], threads=1
+    )
+    for role in ("summary", "translation"):
+        runtime.models.ensure(role)
+    assert summarizer_of(runtime).model.threads == 1
+    assert translator_of(runtime).model.threads == 2
+    runtime.models.close()
