@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from service.text.arabic import ARABIC_LETTER, normalize
+from service.text.arabic import ARABIC_LETTER, content_tokens, normalize
 from service.text.html import Block
 
 _MONTHS = (
@@ -43,7 +43,29 @@ _DATELINE = re.compile(
     r"\s?(?:\([^()\n]{1,30}\)\s?(?:[-–—ـ:]{1,3})?|[-–—ـ]{1,3}\s?(?:\(?[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}"
     r"(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}){0,2}\)?\s?[-–—ـ:]{1,3})?))\s*(?=\S)"
 )
+# «Headline | Site», «Headline - Site»: a short last part after a pipe or a spaced dash.
+_SITE_SUFFIX = re.compile(r"\s(?P<sep>[|\-–—])\s+(?P<site>[^|\-–—]{1,40})$")
+# Head nouns of a media outlet's name (a closed class), normalised.
+_MEDIA_WORDS = frozenset(
+    normalize(w)
+    for w in "صحيفة جريدة موقع بوابة شبكة قناة وكالة نيوز نت الإخبارية الاخبارية أخبار اخبار تلفزيون إذاعة اذاعة"
+    " راديو مجلة أونلاين اونلاين تي في بوست برس".split()
+)
+_PATH_SEPARATORS = (">", "›", "»", "/", "\\", "«", "<", "‹")
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,،:/]\d+)*%?")
+# «label: value» with a label of one or two words.
+_FIELD = re.compile(r"^(?P<label>[^\s:：«»\"“”]{2,20}(?:\s[^\s:：«»\"“”]{2,20})?)\s?[:：]\s*(?P<value>\S.*)$")
+# A caption's credit at its end: a short bracketed note, or an archive/illustration/agency word after a dash.
+_CREDIT = re.compile(
+    r"(?:\s?\((?:[^()]{0,12}\s)?(?:ارشيف|ارشيفيه|تعبيريه|توضيحيه|صوره|الصوره|تصوير|رويترز|ا ف ب|afp|ap|getty|epa)"
+    r"[^()]{0,20}\)|\s[-–—|]\s?(?:صوره |الصوره )?(?:ارشيف|ارشيفيه|تعبيريه|توضيحيه|رويترز|afp|getty))$",
+    re.IGNORECASE,
+)
 _SENTENCE_END = re.compile(r"[.!?؟…:؛]['\"»”)]*$")
+# When the story happened («اليوم الأحد», «أمس», «مساء الجمعة»): news style puts it in the lead, not the headline.
+_TIME_ANCHOR = re.compile(
+    r"(?:^|\s)[وف]?(?:اليوم|امس|البارحه|ال(?:سبت|احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه))(?=\s|$|[،,.])"
+)
 _TERMINAL = re.compile(r"(?<!\.)[.!?؟]['\"»”)]*$|\.\.\.$")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)['\"»”)]*$")
 _FULL_STOP = re.compile(r"(?<!\.)\.['\"»”)]*$")
@@ -97,6 +119,67 @@ def is_paragraph(line: str) -> bool:
     return n >= PARAGRAPH_WORDS or (n >= 2 and _FULL_STOP.search(line) is not None and not is_stamp(line))
 
 
+def without_site_name(headline: str) -> str:
+    """The headline without the site's name a page title appends («… | الوطن», «… - Alwatan News»).
+
+    A pipe never separates parts of an Arabic headline, so what follows the last one is the site; after a dash
+    only a name that is Latin-only or holds a media word (صحيفة، موقع، نيوز …) is taken for the site."""
+    m = _SITE_SUFFIX.search(headline)
+    if m is None:
+        return headline
+    site, rest = m.group("site"), headline[: m.start()].rstrip()
+    if len(words(rest)) < HEADLINE_MIN_WORDS:
+        return headline
+    if m.group("sep") == "|" or is_latin_only(site) or any(w in _MEDIA_WORDS for w in normalize(site).split()):
+        return rest
+    return headline
+
+
+def is_widget(line: str) -> bool:
+    """A page widget's text by its form: hashtags only («#الزراعة #المياه»), a short line wholly in brackets
+    («(رويترز)», «(الصورة: أرشيف)»), or a counter (a label and one number: «عدد القراءات 345», «0 تعليق»)."""
+    toks = words(line)
+    if not toks or len(toks) > 8:
+        return False
+    if all(t.startswith("#") for t in toks):
+        return True
+    if line[0] in "([" and line[-1] in ")]" and len(toks) <= 6 and line.count("(") + line.count("[") == 1:
+        return True
+    if len(toks) <= 4 and not _TERMINAL.search(line):
+        numbers = [t for t in toks if _NUMBER.fullmatch(t)]
+        return len(numbers) == 1 and len(toks) >= 2 and (numbers[0] in (toks[0], toks[-1]))
+    return False
+
+
+def is_breadcrumb(line: str) -> bool:
+    """A breadcrumb or menu path: short parts joined by one kind of path separator («الرئيسية > أخبار > صحة»)."""
+    for sep in _PATH_SEPARATORS:
+        parts = line.split(f" {sep} ")
+        # Two parts only with an arrow: a slash or a guillemet between two phrases is ordinary punctuation.
+        if len(parts) >= 3 or (len(parts) == 2 and sep in ">›"):
+            if all(1 <= len(words(p)) <= 3 for p in parts):
+                return True
+    return False
+
+
+def is_field(line: str) -> bool:
+    """A labelled metadata field inside the story («التصنيف: اقتصاد», «ترجمة: سامي العلي», «المقال السابق: …»):
+    a label of one or two words, a colon, a short value, no sentence end. Prose never has this shape."""
+    m = _FIELD.match(line)
+    # A label opening with a conjunction continues prose («وأضاف: نحن مستعدون»): metadata labels never do.
+    if m is None or _TERMINAL.search(line) or m.group("label")[0] in "وف":
+        return False
+    return len(words(m.group("value"))) <= 6 and not m.group("value").lstrip().startswith(("«", '"', "“"))
+
+
+def is_caption(line: str) -> bool:
+    """A photo caption: a short unpunctuated line ending with its credit («… (أرشيفية)», «… - أرشيف», «… (AFP)»)."""
+    if len(words(line)) > 14 or _FULL_STOP.search(line):
+        return False
+    m = _CREDIT.search(normalize(line))
+    return m is not None and m.start() > 0
+
+
 def is_dateline_line(line: str) -> bool:
     """A dateline or source label alone on a line: «القاهرة - (وكالات)», «بغداد اليوم - بغداد», «حرية برس:»."""
     n = len(words(line))
@@ -131,6 +214,62 @@ class Structure:
             and not self.related(line)
         )
 
+    def _short_headline(self, blocks: Sequence[Block], drop: list[bool], first: int) -> int | None:
+        """The headline among the short lines above the first paragraph, or None.
+
+        The run of short lines above the body holds site names, categories and breadcrumbs (above the
+        headline) and captions, decks and bylines (below it). The headline announces the lead's story, so it
+        is the first headline-like line that shares a content word with the lead; site lines and labels share
+        none. Without a lead to compare, or with no line sharing a word, the longest one (the first on a tie).
+        """
+        n = len(blocks)
+        run: list[int] = []
+        for k in range(min(first, n) - 1, -1, -1):
+            if drop[k]:
+                continue
+            line = blocks[k].text
+            if self._headline_like(line):
+                run.append(k)
+            elif len(words(line)) > BEFORE_BODY_SHORT_WORDS:
+                break  # only short lines (captions, bylines, categories) stand between headline and body
+        run.reverse()
+        if not run:
+            return None
+        lead = set(content_tokens(blocks[first].text)) if first < n else set()
+        for k in run:
+            if lead & set(content_tokens(blocks[k].text)):
+                return k
+        return max(run, key=lambda k: (len(words(blocks[k].text)), -k))
+
+    def _long_headline(self, blocks: Sequence[Block], drop: list[bool], k: int) -> bool:
+        """A long first line that is the headline, not the lead: nothing but furniture above it, headline-shaped
+        (no full stop, no sentence inside, no time anchor: news style dates the lead, not the headline), and
+        followed by a lead that ends with a full stop where it has none, sharing its story's words."""
+        line = blocks[k].text
+        if _SENTENCE_END.search(line) or _INNER_STOP.search(line) or not self._headline_like(line):
+            return False
+        if _TIME_ANCHOR.search(normalize(line)):
+            return False
+        nxt = next((j for j in range(k + 1, len(blocks)) if not drop[j]), None)
+        if nxt is None or blocks[nxt].kind != "paragraph" or not _para(blocks, nxt):
+            return False
+        lead = blocks[nxt].text
+        if not _TERMINAL.search(lead):
+            return False
+        story = set(content_tokens(lead))
+        if len(set(content_tokens(line)) & story) < 2:
+            return False
+        # Above it only furniture: short lines, none a headline of the same story (that one would be the title).
+        for j in range(k):
+            above = blocks[j].text
+            if drop[j]:
+                continue
+            if len(words(above)) > BEFORE_BODY_SHORT_WORDS:
+                return False
+            if self._headline_like(above) and story & set(content_tokens(above)):
+                return False
+        return True
+
     def arrange(self, blocks: Sequence[Block], title: str | None) -> Arranged:
         """The headline (unless given), the lead's dateline, the news blocks and the furniture lines, in order."""
         n = len(blocks)
@@ -139,7 +278,7 @@ class Structure:
         # 1. Furniture by kind, wherever it stands.
         for i, b in enumerate(blocks):
             line = b.text
-            if (arabic and is_latin_only(line) and len(words(line)) <= 8) or is_stamp(line):
+            if (arabic and is_latin_only(line) and len(words(line)) <= 8) or is_stamp(line) or is_widget(line) or is_breadcrumb(line):
                 drop[i] = True
         # 2. Related-story blocks: a header («اقرأ أيضاً», «الأكثر مشاهدة») or a teaser cut with «…», and the
         #    stamps, teasers and story titles after it, up to the first short label or the first real paragraph.
@@ -161,9 +300,9 @@ class Structure:
                 elif (
                     HEADLINE_MIN_WORDS <= k <= 15
                     and not _FULL_STOP.search(nxt)
-                    and (j == i + 1 or _is_teaser_context(blocks, j))
+                    and (j == i + 1 or _is_teaser_context(blocks, j) or _is_title_list(blocks, i, j))
                 ):
-                    drop[j] = True  # a story title among teasers
+                    drop[j] = True  # a story title among teasers, or the next in a list of story titles
                 else:
                     break
                 j += 1
@@ -175,19 +314,13 @@ class Structure:
         if first == n and head is None:
             # No line reads as prose (a short note, a list): the story starts at the first line left.
             first = next((k for k in range(n) if not drop[k]), n)
+        if title is None and head is None and first < n and self._long_headline(blocks, drop, first):
+            # A headline of twelve words or more reads as prose by length alone: it is the headline when
+            # nothing but furniture stands above it and the paragraph after it is the lead.
+            head = first
+            first = next((k for k in range(head + 1, n) if not drop[k] and _para(blocks, k)), n)
         if title is None and head is None:
-            # The longest headline-like line in the run of short lines above the first paragraph: captions,
-            # bylines and categories are shorter than the headline (the first copy wins a tie).
-            best = 0
-            for k in range(min(first, n) - 1, -1, -1):
-                if drop[k]:
-                    continue
-                line = blocks[k].text
-                if self._headline_like(line):
-                    if len(words(line)) >= best:
-                        head, best = k, len(words(line))
-                elif len(words(line)) > BEFORE_BODY_SHORT_WORDS:
-                    break  # only short lines (captions, bylines, categories) stand between headline and body
+            head = self._short_headline(blocks, drop, first)
         if head is not None and head > first:
             # The markup's headline below the first paragraph: what is above it is no story text.
             first = next((k for k in range(head + 1, n) if not drop[k] and _para(blocks, k)), n)
@@ -206,6 +339,14 @@ class Structure:
             if given is not None and normalize(blocks[k].text) == given:
                 continue
             if blocks[k].kind == "heading" or len(words(blocks[k].text)) <= BEFORE_BODY_SHORT_WORDS:
+                drop[k] = True
+        # 5b. Inside the story: labelled fields, credited captions and lines of short fields joined by
+        #     separators («سامي العلي | الرباط») are page furniture, never sub-headings or sentences.
+        for k in range(top + 1, n):
+            line = blocks[k].text
+            if drop[k] or blocks[k].kind == "title":
+                continue
+            if is_field(line) or is_caption(line) or (k > first and is_dateline_line(line)):
                 drop[k] = True
         # 6. After the story: short unpunctuated lines (tags, source, «ذات صلة»), from the end back.
         last = n - 1
@@ -226,7 +367,7 @@ class Structure:
                 drop[k] = True
         out_title = title
         if out_title is None and head is not None:
-            out_title = blocks[head].text
+            out_title = without_site_name(blocks[head].text)
         kept: list[Block] = []
         removed: list[int] = []
         dateline: str | None = None
@@ -271,6 +412,15 @@ def _is_teaser_context(blocks: Sequence[Block], j: int) -> bool:
     """A story title among teasers: the line before it was a teaser or a stamp."""
     prev = blocks[j - 1].text
     return _is_teaser(prev) or is_stamp(prev)
+
+
+def _is_title_list(blocks: Sequence[Block], i: int, j: int) -> bool:
+    """A related box lists story titles one a line: headline-shaped lines (no full stop, 3-15 words) all the
+    way from its header to this one."""
+    return all(
+        HEADLINE_MIN_WORDS <= len(words(blocks[m].text)) <= 15 and not _FULL_STOP.search(blocks[m].text)
+        for m in range(i + 1, j)
+    )
 
 
 def _dateline_ok(dl: str) -> bool:

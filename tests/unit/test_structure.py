@@ -119,3 +119,92 @@ def test_tatweel_after_a_proclitic_stays_so_no_letter_is_orphaned() -> None:
 def test_a_short_note_without_punctuation_is_still_an_article() -> None:
     article = digest_lines("خبر قصير بلا نقطة في آخره")
     assert [s.text for s in article.sentences] == ["خبر قصير بلا نقطة في آخره"] and article.removed == []
+
+
+# -- invented CMS layouts: the headline by what it is, furniture by its form ------------------------------------
+
+LONG_HEADLINE = "وزارة الصحة تعلن خطة وطنية لتوسيع شبكة المستشفيات والمراكز الصحية في المحافظات الجنوبية خلال العام المقبل"
+
+
+def test_a_headline_of_twelve_words_or_more_is_still_the_headline() -> None:
+    article = digest_lines(LONG_HEADLINE, *BODY)
+    assert article.title == LONG_HEADLINE
+    assert article.sentences[0].text == BODY[0]
+    # The same with a category label above it.
+    article = digest_lines("صحة", LONG_HEADLINE, *BODY)
+    assert article.title == LONG_HEADLINE and article.removed == ["صحة"]
+
+
+def test_a_lead_without_a_full_stop_is_no_headline() -> None:
+    # It says when (news style dates the lead, not the headline): the lead, not a long headline.
+    lead = "أعلنت وزارة الصحة اليوم الأحد عن خطة جديدة لتوسيع شبكة المستشفيات في المحافظات الجنوبية"
+    article = digest_lines(lead, *BODY[1:])
+    assert article.title is None and article.sentences[0].text == lead
+
+
+@pytest.mark.parametrize(
+    "above",
+    ["صحيفة الوطن الإلكترونية", "الرئيسية > أخبار > صحة", "بقلم: سامي العلي", "القاهرة - (وكالات)", "Alwatan News"],
+)
+def test_site_names_breadcrumbs_and_bylines_above_the_headline_are_not_it(above: str) -> None:
+    article = digest_lines(above, HEADLINE, *BODY)
+    assert article.title == HEADLINE and article.removed == [above]
+
+
+@pytest.mark.parametrize(
+    "below", ["صورة من الأرشيف لمستشفى حكومي في إحدى المحافظات", "الخطة تشمل بناء مستشفيات جديدة وتأهيل المراكز"]
+)
+def test_a_longer_caption_or_deck_below_the_headline_does_not_take_its_place(below: str) -> None:
+    article = digest_lines(HEADLINE, below, *BODY)
+    assert article.title == HEADLINE
+
+
+@pytest.mark.parametrize("site", [" | صحيفة الوطن", " - الوطن نيوز", " - Alwatan News"])
+def test_the_site_name_after_a_headline_is_left_out(site: str) -> None:
+    assert digest_lines(HEADLINE + site, *BODY).title == HEADLINE
+
+
+def test_a_dash_inside_a_headline_is_kept() -> None:
+    headline = "الصحة تعلن خطة جديدة - المستشفيات أولا"
+    assert digest_lines(headline, *BODY).title == headline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "عدد القراءات 345",
+        "0 تعليق",
+        "#الصحة #المستشفيات",
+        "(رويترز)",
+        "طباعة",
+        "نسخ الرابط",
+        "حجم الخط",
+        "الخبر السابق",
+        "المقال التالي: الحكومة ترفع الأجور",
+        "التصنيف: أخبار محلية",
+        "ترجمة: سامي العلي",
+        "مستشفى حكومي في الجنوب (أرشيفية)",
+        "مستشفى حكومي في الجنوب - أرشيف",
+        "سامي العلي | القاهرة",
+        "للمزيد من الأخبار تابعونا على جوجل نيوز",
+        "انضموا إلى قناتنا على تيليجرام",
+    ],
+)
+def test_furniture_inside_the_story_is_no_section_and_no_sentence(line: str) -> None:
+    article = digest_lines(HEADLINE, BODY[0], line, *BODY[1:])
+    assert article.title == HEADLINE
+    assert line in article.removed, article.removed
+    assert article.sections == [] and [s.text for s in article.sentences] == BODY
+
+
+def test_a_short_quoted_line_and_a_sub_heading_stay() -> None:
+    article = digest_lines(HEADLINE, BODY[0], "وأضاف: نحن مستعدون", "خطة التمويل", *BODY[1:])
+    assert "وأضاف: نحن مستعدون" in [s.text for s in article.sentences]
+    assert article.sections == ["خطة التمويل"] and article.removed == []
+
+
+def test_every_story_title_in_a_related_box_goes() -> None:
+    titles = ["ارتفاع أسعار الأدوية في الصيدليات مع بداية العام", "الحكومة تفتتح مستشفى جديدا للأطفال في العاصمة"]
+    article = digest_lines(HEADLINE, *BODY, "أخبار ذات علاقة", *titles)
+    assert article.removed == ["أخبار ذات علاقة", *titles]
+    assert [s.text for s in article.sentences] == BODY
