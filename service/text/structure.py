@@ -156,9 +156,8 @@ def is_breadcrumb(line: str) -> bool:
     for sep in _PATH_SEPARATORS:
         parts = line.split(f" {sep} ")
         # Two parts only with an arrow: a slash or a guillemet between two phrases is ordinary punctuation.
-        if len(parts) >= 3 or (len(parts) == 2 and sep in ">›"):
-            if all(1 <= len(words(p)) <= 3 for p in parts):
-                return True
+        if (len(parts) >= 3 or (len(parts) == 2 and sep in ">›")) and all(1 <= len(words(p)) <= 3 for p in parts):
+            return True
     return False
 
 
@@ -278,8 +277,8 @@ class Structure:
         # 1. Furniture by kind, wherever it stands.
         for i, b in enumerate(blocks):
             line = b.text
-            if (arabic and is_latin_only(line) and len(words(line)) <= 8) or is_stamp(line) or is_widget(line) or is_breadcrumb(line):
-                drop[i] = True
+            latin_menu = arabic and is_latin_only(line) and len(words(line)) <= 8
+            drop[i] = latin_menu or is_stamp(line) or is_widget(line) or is_breadcrumb(line)
         # 2. Related-story blocks: a header («اقرأ أيضاً», «الأكثر مشاهدة») or a teaser cut with «…», and the
         #    stamps, teasers and story titles after it, up to the first short label or the first real paragraph.
         i = 0

@@ -123,7 +123,9 @@ def test_a_short_note_without_punctuation_is_still_an_article() -> None:
 
 # -- invented CMS layouts: the headline by what it is, furniture by its form ------------------------------------
 
-LONG_HEADLINE = "وزارة الصحة تعلن خطة وطنية لتوسيع شبكة المستشفيات والمراكز الصحية في المحافظات الجنوبية خلال العام المقبل"
+LONG_HEADLINE = (
+    "وزارة الصحة تعلن خطة وطنية لتوسيع شبكة المستشفيات والمراكز الصحية في المحافظات الجنوبية خلال العام المقبل"
+)
 
 
 def test_a_headline_of_twelve_words_or_more_is_still_the_headline() -> None:
