@@ -35,13 +35,20 @@ _HAS_DIGIT = re.compile(r"\d")
 # A date stamp glued to the start of a paragraph («date 2026-03-04 دشن …»): never part of the news.
 _LEADING_STAMP = re.compile(r"^(?:date\s+)?\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s+(?=\S)", re.IGNORECASE)
 # A dateline at the start of the lead: «عمان - الرأي - …», «القاهرة (رويترز) -», «دمشق، سوريا (CNN) --»,
-# «الكويت - رويترز -», «بغداد - …». One or two place words (a second place after a comma), then an agency
-# in brackets or between dashes, then a dash or colon. Bounded repetitions: no backtracking blow-up.
+# «الكويت - رويترز -», «بغداد - …», «بيروت – «الحياة» –», «غزة/ الأناضول:», «دبي، 12 مارس (وام) -»,
+# «(رويترز) -». One or two place words (a second place after a comma), maybe the day and month, then an agency in
+# brackets or quote marks, or between dashes, then a dash, slash or colon; a bracketed or quoted agency needs its
+# dash («أعلنت وزارة «الصحة» أن» is no dateline). Bounded repetitions: no backtracking.
+_DL_WORD = r"[^\s\d.،,:()\-–—ـ«»“”\"/]{2,20}"
+_DL_AGENCY_WORD = r"[^\s\d.،,:()\-–—ـ«»“”\"/]{1,20}"
+_DL_QUOTED = r"(?:\([^()\n]{1,30}\)|«[^«»\n]{1,30}»|“[^“”\n]{1,30}”|\"[^\"\n]{1,30}\")"
+_DL_DATE = rf"(?:[،,]?\s\d{{1,2}}\s{_DL_WORD}(?:\s\d{{4}})?)?"
+_DL_PLACE = rf"{_DL_WORD}(?:\s{_DL_WORD})?(?:[،,]\s?{_DL_WORD}(?:\s{_DL_WORD})?)?{_DL_DATE}"
+_DL_SEP = r"[-–—ـ/:]{1,3}"
 _DATELINE = re.compile(
-    r"^(?P<dl>[^\s\d.،,:()\-–—ـ«»“”\"]{2,20}(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{2,20})?"
-    r"(?:[،,]\s?[^\s\d.،,:()\-–—ـ«»“”\"]{2,20}(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{2,20})?)?"
-    r"\s?(?:\([^()\n]{1,30}\)\s?(?:[-–—ـ:]{1,3})?|[-–—ـ]{1,3}\s?(?:\(?[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}"
-    r"(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}){0,2}\)?\s?[-–—ـ:]{1,3})?))\s*(?=\S)"
+    rf"^(?P<dl>(?:{_DL_PLACE}\s?(?:{_DL_QUOTED}\s?{_DL_SEP}"
+    rf"|[-–—ـ/]{{1,3}}\s?(?:(?:{_DL_QUOTED}|{_DL_AGENCY_WORD}(?:\s{_DL_AGENCY_WORD}){{0,2}})\s?{_DL_SEP})?)"
+    rf"|\([^()\n]{{1,30}}\)\s?[-–—ـ:]{{1,3}}))\s*(?=\S)"
 )
 # «Headline | Site», «Headline - Site»: a short last part after a pipe or a spaced dash.
 _SITE_SUFFIX = re.compile(r"\s(?P<sep>[|\-–—])\s+(?P<site>[^|\-–—]{1,40})$")
@@ -425,4 +432,4 @@ def _is_title_list(blocks: Sequence[Block], i: int, j: int) -> bool:
 def _dateline_ok(dl: str) -> bool:
     """A dateline names a place and maybe an agency: no verb-led clause, at most six words, a separator."""
     n = len(dl.split())
-    return 1 <= n <= 7 and any(c in dl for c in "-–—ـ(:")
+    return 1 <= n <= 8 and any(c in dl for c in '-–—ـ(:/«“"')

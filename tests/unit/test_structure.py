@@ -98,6 +98,11 @@ def test_short_lines_after_the_story_are_furniture_and_news_is_kept() -> None:
         ("عمان - الرأي - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "عمان - الرأي -"),
         ("القاهرة (رويترز) - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "القاهرة (رويترز) -"),
         ("دمشق، سوريا (CNN) -- أعلنت وزارة الصحة اليوم عن خطة جديدة.", "دمشق، سوريا (CNN) --"),
+        ("بيروت – «الحياة» – أعلنت وزارة الصحة اليوم عن خطة جديدة.", "بيروت – «الحياة» –"),
+        ("غزة/ الأناضول: أعلنت وزارة الصحة اليوم عن خطة جديدة.", "غزة/ الأناضول:"),
+        ("دبي، 12 مارس (وام) - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "دبي، 12 مارس (وام) -"),
+        ("(رويترز) - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "(رويترز) -"),
+        ("لندن ـ «القدس العربي»: أعلنت وزارة الصحة اليوم عن خطة جديدة.", "لندن - «القدس العربي»:"),
     ],
 )
 def test_the_dateline_at_the_start_of_the_lead_is_taken_out(lead: str, dateline: str) -> None:
@@ -109,6 +114,9 @@ def test_the_dateline_at_the_start_of_the_lead_is_taken_out(lead: str, dateline:
 def test_no_dateline_in_an_ordinary_lead() -> None:
     article = digest_lines(HEADLINE, *BODY)
     assert article.dateline is None and article.sentences[0].text == BODY[0]
+    for lead in ("أعلنت الحكومة (المؤقتة) أمس عن خطة جديدة للمستشفيات.", "أعلنت وزارة «الصحة» أن الخطة تبدأ غدا."):
+        article = digest_lines(HEADLINE, lead, *BODY[1:])
+        assert article.dateline is None and article.sentences[0].text == lead
 
 
 def test_tatweel_after_a_proclitic_stays_so_no_letter_is_orphaned() -> None:
