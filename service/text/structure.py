@@ -276,6 +276,32 @@ class Structure:
                 return False
         return True
 
+    def _drop_trailing_teasers(
+        self, blocks: Sequence[Block], drop: list[bool], head: int | None, title: str | None, first: int
+    ) -> None:
+        """From the end back: a headline-shaped line and the paragraph after it that share no content word with
+        the story's headline and lead are another story's teaser (a related box whose header was left out)."""
+        n = len(blocks)
+        if first >= n:
+            return
+        headline = title if title is not None else (blocks[head].text if head is not None else "")
+        story = set(content_tokens(headline)) | set(content_tokens(blocks[first].text))
+        if len(story) < 4:
+            return  # too little to tell another story from this one
+        kept = [k for k in range(first + 1, n) if not drop[k]]
+        while len(kept) >= 3:  # the story keeps its lead and at least one more line
+            para, line = kept[-1], kept[-2]
+            if not (
+                self._headline_like(blocks[line].text)
+                and len(words(blocks[line].text)) <= 15
+                and _para(blocks, para)
+                and not story & set(content_tokens(blocks[line].text))
+                and not story & set(content_tokens(blocks[para].text))
+            ):
+                return
+            drop[line] = drop[para] = True
+            kept = kept[:-2]
+
     def arrange(self, blocks: Sequence[Block], title: str | None) -> Arranged:
         """The headline (unless given), the lead's dateline, the news blocks and the furniture lines, in order."""
         n = len(blocks)
@@ -367,6 +393,8 @@ class Structure:
                 last -= 1
                 continue
             break
+        # 6b. Other stories teased after this one, each a title and its opening paragraph, without a header.
+        self._drop_trailing_teasers(blocks, drop, head if title is None else None, title, first)
         # 7. Per-line furniture with a known wording, and a read-also title right after its header.
         for k in range(n):
             if not drop[k] and self.furniture(blocks[k].text):

@@ -218,3 +218,14 @@ def test_every_story_title_in_a_related_box_goes() -> None:
     article = digest_lines(HEADLINE, *BODY, "أخبار ذات علاقة", *titles)
     assert article.removed == ["أخبار ذات علاقة", *titles]
     assert [s.text for s in article.sentences] == BODY
+
+
+def test_other_stories_teased_after_this_one_go_and_a_sub_heading_of_this_story_stays() -> None:
+    others = [
+        "منتخب الشباب يتأهل إلى نهائي البطولة العربية",
+        "تأهل منتخب الشباب لكرة القدم إلى المباراة النهائية بعد فوزه بهدفين نظيفين مساء أمس في الملعب الأولمبي.",
+    ]
+    article = digest_lines(HEADLINE, *BODY, *others)
+    assert article.removed == others and [s.text for s in article.sentences] == BODY
+    article = digest_lines(HEADLINE, *BODY[:2], "تمويل المستشفيات", BODY[2])
+    assert article.sections == ["تمويل المستشفيات"] and article.removed == []
