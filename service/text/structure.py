@@ -86,6 +86,7 @@ HEADLINE_MAX_WORDS = 25
 SECTION_MAX_WORDS = 10
 TAIL_SHORT_WORDS = 6  # after the story, unpunctuated lines this short are page furniture
 BEFORE_BODY_SHORT_WORDS = 8  # between the headline and the first paragraph: captions, bylines, categories
+LEAD_CONTENT_WORDS = 6  # a lead with this many content words tells whether a line above announces its story
 
 
 @dataclass(frozen=True)
@@ -226,7 +227,8 @@ class Structure:
         The run of short lines above the body holds site names, categories and breadcrumbs (above the
         headline) and captions, decks and bylines (below it). The headline announces the lead's story, so it
         is the first headline-like line that shares a content word with the lead; site lines and labels share
-        none. Without a lead to compare, or with no line sharing a word, the longest one (the first on a tie).
+        none, and when no line does there is no headline. Without a lead long enough to tell, the longest line
+        (the first on a tie).
         """
         n = len(blocks)
         run: list[int] = []
@@ -245,6 +247,8 @@ class Structure:
         for k in run:
             if lead & set(content_tokens(blocks[k].text)):
                 return k
+        if len(lead) >= LEAD_CONTENT_WORDS:
+            return None  # a lead long enough to tell, and no line above announces it: a category, a site line
         return max(run, key=lambda k: (len(words(blocks[k].text)), -k))
 
     def _long_headline(self, blocks: Sequence[Block], drop: list[bool], k: int) -> bool:

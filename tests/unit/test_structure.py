@@ -229,3 +229,8 @@ def test_other_stories_teased_after_this_one_go_and_a_sub_heading_of_this_story_
     assert article.removed == others and [s.text for s in article.sentences] == BODY
     article = digest_lines(HEADLINE, *BODY[:2], "تمويل المستشفيات", BODY[2])
     assert article.sections == ["تمويل المستشفيات"] and article.removed == []
+
+
+def test_a_label_above_a_lead_it_does_not_announce_is_no_headline() -> None:
+    article = digest_lines("أخبار محلية من العاصمة", *BODY)
+    assert article.title is None and article.removed == ["أخبار محلية من العاصمة"]
