@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from service.text.arabic import content_tokens
 from service.text.segment import Article
+from service.text.structure import is_paragraph
 
 Vector = dict[str, float]
 
@@ -19,8 +20,14 @@ LEAD_MIN_WORDS = 6  # a shorter first sentence is a fragment (a label, a cut lin
 
 
 def lead_index(article: Article) -> int | None:
-    """The lead: the first body sentence long enough to be news (the title and dateline are already out)."""
-    for s in article.sentences[:5]:
+    """The lead: the first body sentence that reads as prose (a full stop, or a paragraph's length), else the
+    first long enough to be news; the title and dateline are already out. A deck or caption kept above the
+    lead is shorter and unpunctuated."""
+    first = article.sentences[:5]
+    for s in first:
+        if len(s.text.split()) >= LEAD_MIN_WORDS and is_paragraph(s.text):
+            return s.index
+    for s in first:
         if len(s.text.split()) >= LEAD_MIN_WORDS:
             return s.index
     return None

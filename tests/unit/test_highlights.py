@@ -81,6 +81,17 @@ def test_a_short_first_line_is_not_taken_for_the_lead() -> None:
     assert lead_index(article) == 1
 
 
+def test_a_deck_kept_above_the_lead_is_not_taken_for_it() -> None:
+    lines = [
+        "الحكومة تطلق خطة لدعم المزارعين",
+        "الخطة تشمل قروضا ميسرة وبذورا محسنة وتدريبا للمزارعين في القرى",
+        "أعلنت الحكومة اليوم خطة اقتصادية جديدة لدعم المزارعين في الريف بقيمة كبيرة.",
+        "وقال الوزير إن الخطة تبدأ غدا في جميع المحافظات الزراعية.",
+    ]
+    article = article_of("\n".join(lines))
+    assert article.sentences[lead_index(article) or 0].text == lines[2]
+
+
 def test_key_points_are_ranked_sentences_with_scores(example: Highlights) -> None:
     scores = [kp.score for kp in example.key_points]
     assert len(scores) == 5 and scores == sorted(scores, reverse=True)
