@@ -28,7 +28,7 @@ _NUM = (
 )
 _B = r"(?<![\w\u064b-\u065f\u0670])"  # a word starts here (a diacritic is part of a word, ، is not)
 _E = r"(?![\w\u064b-\u065f\u0670])"  # a word ends here
-_CLITIC = "(?:[وفبل]|وب|ول)?"
+_CLITIC = "(?:(?:[وفبل]|وب|ول)ـ?)?"  # a kashida may join the clitic to digits: «بـ5 ملايين»
 
 _UNITS = {
     "واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثة": 3,
@@ -248,6 +248,8 @@ _PATTERNS: list[tuple[FigureKind, re.Pattern[str], FigureValue]] = [
         _date_value,
     ),
     ("percent", re.compile(rf"{_B}{_CLITIC}{_N}{_SCALE}\s?{_PERCENT}(?=\W|$)"), _amount),
+    # The sign typed before the number in right-to-left text («%15»).
+    ("percent", re.compile(rf"(?<![\w%٪])[%٪]\s?(?P<p>{_NUM}){_E}"), lambda m: _plain(_digits(m.group("p")))),
     (
         "money",
         re.compile(rf"{_B}{_CLITIC}{_N}{_SCALE}\s*{_CURRENCY}{_E}|[$€£]\s?(?P<m>{_NUM}){_SCALE}{_E}"),
@@ -276,7 +278,7 @@ _PATTERNS: list[tuple[FigureKind, re.Pattern[str], FigureValue]] = [
     (
         "date",
         re.compile(
-            rf"(?:{_B}(?:عام|العام|سنة|منذ|خلال|حتى)\s+|(?<=\s)|^)(?P<y>(?:19[5-9]|20[0-3]){_D}){_E}(?!\s*[%٪])"
+            rf"(?:{_B}(?:عام|العام|سنة|منذ|خلال|حتى)\s+|(?<=\s)|^)(?P<y>(?:19[5-9]|20[0-3]){_D})(?:م{_E})?{_E}(?!\s*[%٪])"
         ),
         _date_value,
     ),
@@ -301,8 +303,10 @@ def _clitic_free(text: str, m: re.Match[str]) -> tuple[int, str]:
         start = m.start("n")
     elif "od" in m.re.groupindex and m.group("od") is not None and m.start("od") > start:
         start = m.start("od")
-    elif text[start : start + 1] in "وفبل" and re.match(r"(?:[وفبل]|وب|ول)(?=[0-9٠-٩۰-۹]|كانون|تشرين)", text[start:]):
-        start += 2 if text[start + 1 : start + 2] in "بل" else 1
+    elif text[start : start + 1] in "وفبل" and (
+        clitic := re.match(r"(?:[وفبل]|وب|ول)ـ?(?=[0-9٠-٩۰-۹]|كانون|تشرين)", text[start:])
+    ):
+        start += clitic.end()
     return start, text[start : m.end()]
 
 
