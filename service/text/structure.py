@@ -403,6 +403,7 @@ class Structure:
         for k in range(n):
             if not drop[k] and self.furniture(blocks[k].text):
                 drop[k] = True
+        _drop_repeats(blocks, drop, head, given, first)
         out_title = title
         if out_title is None and head is not None:
             out_title = without_site_name(blocks[head].text)
@@ -432,6 +433,27 @@ class Structure:
             if text.strip():
                 kept.append(Block(b.kind, text))
         return Arranged(out_title, dateline, kept, removed)
+
+
+def _drop_repeats(blocks: Sequence[Block], drop: list[bool], head: int | None, given: str | None, first: int) -> None:
+    """Lines a page repeats are furniture: every copy of a short one (a caption, a menu or tag word), the later
+    copies of a long one (a pull quote), and the headline's copies in the body."""
+    seen: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for b in blocks:
+        key = normalize(b.text)
+        counts[key] = counts.get(key, 0) + 1
+    headline = given if given is not None else (normalize(blocks[head].text) if head is not None else None)
+    for k, b in enumerate(blocks):
+        key = normalize(b.text)
+        if counts[key] < 2 or k == head:
+            continue
+        if key == headline:
+            if k > first or given is None:
+                drop[k] = True  # above the story, a given headline's copy is left out silently
+        elif len(words(b.text)) <= BEFORE_BODY_SHORT_WORDS or key in seen:
+            drop[k] = True
+        seen.setdefault(key, k)
 
 
 def _para(blocks: Sequence[Block], k: int) -> bool:

@@ -234,3 +234,15 @@ def test_other_stories_teased_after_this_one_go_and_a_sub_heading_of_this_story_
 def test_a_label_above_a_lead_it_does_not_announce_is_no_headline() -> None:
     article = digest_lines("أخبار محلية من العاصمة", *BODY)
     assert article.title is None and article.removed == ["أخبار محلية من العاصمة"]
+
+
+def test_lines_a_page_repeats_are_furniture() -> None:
+    caption = "وزير الصحة في المستشفى"
+    article = digest_lines(HEADLINE, *BODY[:2], caption, BODY[2], caption)
+    assert article.removed == [caption, caption] and article.sections == []
+    # A pull quote repeats a sentence of the story: the later copy goes, the sentence stays once.
+    article = digest_lines(HEADLINE, *BODY, BODY[1])
+    assert [s.text for s in article.sentences] == BODY and article.removed == [BODY[1]]
+    # The headline repeated after the story.
+    article = digest_lines(HEADLINE, *BODY, HEADLINE)
+    assert article.title == HEADLINE and article.removed == [HEADLINE]
