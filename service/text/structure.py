@@ -483,7 +483,16 @@ def _is_title_list(blocks: Sequence[Block], i: int, j: int) -> bool:
     )
 
 
+# Particles (prepositions, conjunctions, negations) never stand in a place or agency name: a clause between
+# dashes that holds one («أعلنت الوزارة - في بيان - أن …») is prose, not a dateline.
+_PARTICLES = frozenset(
+    normalize(w) for w in "في من على عن إلى الى مع أن إن ان قد لم لن ما لا حيث التي الذي بعد قبل".split()
+)
+
+
 def _dateline_ok(dl: str) -> bool:
-    """A dateline names a place and maybe an agency: no verb-led clause, at most six words, a separator."""
-    n = len(dl.split())
-    return 1 <= n <= 8 and any(c in dl for c in '-–—ـ(:/«“"')
+    """A dateline names a place and maybe an agency: at most eight words, a separator, no particle."""
+    toks = dl.split()
+    if any(normalize(t).strip('()«»“”"') in _PARTICLES for t in toks):
+        return False
+    return 1 <= len(toks) <= 8 and any(c in dl for c in '-–—ـ(:/«“"')

@@ -114,7 +114,11 @@ def test_the_dateline_at_the_start_of_the_lead_is_taken_out(lead: str, dateline:
 def test_no_dateline_in_an_ordinary_lead() -> None:
     article = digest_lines(HEADLINE, *BODY)
     assert article.dateline is None and article.sentences[0].text == BODY[0]
-    for lead in ("أعلنت الحكومة (المؤقتة) أمس عن خطة جديدة للمستشفيات.", "أعلنت وزارة «الصحة» أن الخطة تبدأ غدا."):
+    for lead in (
+        "أعلنت الحكومة (المؤقتة) أمس عن خطة جديدة للمستشفيات.",
+        "أعلنت وزارة «الصحة» أن الخطة تبدأ غدا.",
+        "أعلنت الوزارة - في بيان - أن الخطة تبدأ غدا في المحافظات.",
+    ):
         article = digest_lines(HEADLINE, lead, *BODY[1:])
         assert article.dateline is None and article.sentences[0].text == lead
 
