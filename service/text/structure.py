@@ -382,7 +382,9 @@ class Structure:
             line = blocks[k].text
             if drop[k] or blocks[k].kind == "title":
                 continue
-            if is_field(line) or is_caption(line) or (k > first and is_dateline_line(line)):
+            # (A line with digits may be a score, «الوداد 2 - 1 الرجاء»: not a byline or source line.)
+            fields = k > first and is_dateline_line(line) and not _HAS_DIGIT.search(line)
+            if is_field(line) or is_caption(line) or fields:
                 drop[k] = True
         # 6. After the story: short unpunctuated lines (tags, source, «ذات صلة»), from the end back.
         last = n - 1
