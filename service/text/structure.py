@@ -145,7 +145,7 @@ def without_site_name(headline: str) -> str:
 
 def is_widget(line: str) -> bool:
     """A page widget's text by its form: hashtags only («#الزراعة #المياه»), a short line wholly in brackets
-    («(رويترز)», «(الصورة: أرشيف)»), or a counter (a label and one number: «عدد القراءات 345», «0 تعليق»)."""
+    («(رويترز)», «(الصورة: أرشيف)»), or a counter («عدد القراءات 345», «0 تعليق»)."""
     toks = words(line)
     if not toks or len(toks) > 8:
         return False
@@ -153,9 +153,10 @@ def is_widget(line: str) -> bool:
         return True
     if line[0] in "([" and line[-1] in ")]" and len(toks) <= 6 and line.count("(") + line.count("[") == 1:
         return True
-    if len(toks) <= 4 and not _TERMINAL.search(line):
+    if 2 <= len(toks) <= 4 and not _TERMINAL.search(line):
+        # A count before its noun («345 مشاهدة», «0 تعليق»), or after «عدد …»; «الجولة 21» is a heading.
         numbers = [t for t in toks if _NUMBER.fullmatch(t)]
-        return len(numbers) == 1 and len(toks) >= 2 and (numbers[0] in (toks[0], toks[-1]))
+        return len(numbers) == 1 and (toks[0] == numbers[0] or (normalize(toks[0]) == "عدد" and toks[-1] == numbers[0]))
     return False
 
 

@@ -215,6 +215,8 @@ def test_a_short_quoted_line_and_a_sub_heading_stay() -> None:
     article = digest_lines(HEADLINE, BODY[0], "وأضاف: نحن مستعدون", "خطة التمويل", *BODY[1:])
     assert "وأضاف: نحن مستعدون" in [s.text for s in article.sentences]
     assert article.sections == ["خطة التمويل"] and article.removed == []
+    article = digest_lines(HEADLINE, BODY[0], "المرحلة 2", *BODY[1:])
+    assert article.sections == ["المرحلة 2"] and article.removed == []
 
 
 def test_every_story_title_in_a_related_box_goes() -> None:
