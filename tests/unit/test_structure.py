@@ -252,3 +252,8 @@ def test_lines_a_page_repeats_are_furniture() -> None:
     # The headline repeated after the story.
     article = digest_lines(HEADLINE, *BODY, HEADLINE)
     assert article.title == HEADLINE and article.removed == [HEADLINE]
+
+
+def test_a_quotation_on_its_own_line_is_no_section() -> None:
+    article = digest_lines(HEADLINE, BODY[0], "«سنبني المستشفيات في موعدها»", *BODY[1:])
+    assert article.sections == [] and "«سنبني المستشفيات في موعدها»" in [s.text for s in article.sentences]
