@@ -245,8 +245,11 @@ class Structure:
         if not run:
             return None
         lead = set(content_tokens(blocks[first].text)) if first < n else set()
+        shared = {k: len(lead & set(content_tokens(blocks[k].text))) for k in run}
+        # Two shared words when any line has them: a teaser above that shares one common word is not it.
+        enough = min(2, max(shared.values()))
         for k in run:
-            if lead & set(content_tokens(blocks[k].text)):
+            if enough and shared[k] >= enough:
                 return k
         if len(lead) >= LEAD_CONTENT_WORDS:
             return None  # a lead long enough to tell, and no line above announces it: a category, a site line

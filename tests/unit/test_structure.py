@@ -257,3 +257,8 @@ def test_lines_a_page_repeats_are_furniture() -> None:
 def test_a_quotation_on_its_own_line_is_no_section() -> None:
     article = digest_lines(HEADLINE, BODY[0], "«سنبني المستشفيات في موعدها»", *BODY[1:])
     assert article.sections == [] and "«سنبني المستشفيات في موعدها»" in [s.text for s in article.sentences]
+
+
+def test_a_teaser_above_that_shares_one_word_with_the_lead_is_not_the_headline() -> None:
+    article = digest_lines("وزارة الداخلية تمدد حالة الطوارئ في البلاد", HEADLINE, *BODY)
+    assert article.title == HEADLINE
