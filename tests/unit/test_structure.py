@@ -262,3 +262,17 @@ def test_a_quotation_on_its_own_line_is_no_section() -> None:
 def test_a_teaser_above_that_shares_one_word_with_the_lead_is_not_the_headline() -> None:
     article = digest_lines("وزارة الداخلية تمدد حالة الطوارئ في البلاد", HEADLINE, *BODY)
     assert article.title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا. بمواصلة التصفح فإنك توافق على ذلك.",
+        "صحيفة الوطن 2025 - جميع الحقوق محفوظة",
+    ],
+)
+def test_consent_and_copyright_notices_are_furniture(line: str) -> None:
+    article = digest_lines(line, HEADLINE, *BODY)
+    assert article.title == HEADLINE and article.removed == [line]
+    article = digest_lines(HEADLINE, *BODY, line)
+    assert article.removed == [line] and [s.text for s in article.sentences] == BODY
