@@ -52,6 +52,7 @@ _DATELINE = re.compile(
 )
 # «Headline | Site», «Headline - Site»: a short last part after a pipe or a spaced dash.
 _SITE_SUFFIX = re.compile(r"\s(?P<sep>[|\-–—])\s+(?P<site>[^|\-–—]{1,40})$")
+_SITE_PREFIX = re.compile(r"^(?P<site>[^|\-–—]{1,40})\s(?P<sep>[|\-–—])\s")
 # Head nouns of a media outlet's name (a closed class), normalised.
 _MEDIA_WORDS = frozenset(
     normalize(w)
@@ -133,14 +134,22 @@ def without_site_name(headline: str) -> str:
     A pipe never separates parts of an Arabic headline, so what follows the last one is the site; after a dash
     only a name that is Latin-only or holds a media word (صحيفة، موقع، نيوز …) is taken for the site."""
     m = _SITE_SUFFIX.search(headline)
-    if m is None:
-        return headline
-    site, rest = m.group("site"), headline[: m.start()].rstrip()
-    if len(words(rest)) < HEADLINE_MIN_WORDS:
-        return headline
-    if m.group("sep") == "|" or is_latin_only(site) or any(w in _MEDIA_WORDS for w in normalize(site).split()):
-        return rest
+    if m is not None:
+        site, rest = m.group("site"), headline[: m.start()].rstrip()
+        if len(words(rest)) >= HEADLINE_MIN_WORDS and (m.group("sep") == "|" or _is_site_name(site)):
+            return rest
+    m = _SITE_PREFIX.match(headline)
+    if m is not None:
+        # «الوطن نيوز - …», «Site | …»: a site's name before the headline, by the same marks.
+        site, rest = m.group("site"), headline[m.end() :].lstrip()
+        if len(words(rest)) >= HEADLINE_MIN_WORDS and (m.group("sep") == "|" or _is_site_name(site)):
+            return rest
     return headline
+
+
+def _is_site_name(text: str) -> bool:
+    """A short name that is Latin-only or holds a media word (صحيفة، موقع، نيوز …)."""
+    return len(words(text)) <= 4 and (is_latin_only(text) or any(w in _MEDIA_WORDS for w in normalize(text).split()))
 
 
 def is_widget(line: str) -> bool:
@@ -244,7 +253,7 @@ class Structure:
         run.reverse()
         if not run:
             return None
-        lead = set(content_tokens(blocks[first].text)) if first < n else set()
+        lead = set(content_tokens(_without_dateline(blocks[first].text))) if first < n else set()
         shared = {k: len(lead & set(content_tokens(blocks[k].text))) for k in run}
         # Two shared words when any line has them: a teaser above that shares one common word is not it.
         enough = min(2, max(shared.values()))
@@ -264,13 +273,21 @@ class Structure:
             return False
         if _TIME_ANCHOR.search(normalize(line)):
             return False
-        nxt = next((j for j in range(k + 1, len(blocks)) if not drop[j]), None)
+        # The lead, past the short lines (stamps, bylines, captions) a page puts under its headline.
+        nxt = next(
+            (
+                j
+                for j in range(k + 1, len(blocks))
+                if not drop[j] and len(words(blocks[j].text)) > BEFORE_BODY_SHORT_WORDS
+            ),
+            None,
+        )
         if nxt is None or blocks[nxt].kind != "paragraph" or not _para(blocks, nxt):
             return False
         lead = blocks[nxt].text
         if not _TERMINAL.search(lead):
             return False
-        story = set(content_tokens(lead))
+        story = set(content_tokens(_without_dateline(lead)))
         if len(set(content_tokens(line)) & story) < 2:
             return False
         # Above it only furniture: short lines, none a headline of the same story (that one would be the title).
@@ -460,6 +477,17 @@ def _drop_repeats(blocks: Sequence[Block], drop: list[bool], head: int | None, g
         elif len(words(b.text)) <= BEFORE_BODY_SHORT_WORDS or key in seen:
             drop[k] = True
         seen.setdefault(key, k)
+
+
+def _without_dateline(text: str) -> str:
+    """A paragraph without the stamp and dateline it may open with (the site's name is no story word)."""
+    stamp = _LEADING_STAMP.match(text)
+    if stamp:
+        text = text[stamp.end() :]
+    m = _DATELINE.match(text)
+    if m and len(words(text[m.end() :])) >= 4 and _dateline_ok(m.group("dl")):
+        text = text[m.end() :]
+    return text
 
 
 def _para(blocks: Sequence[Block], k: int) -> bool:

@@ -276,3 +276,30 @@ def test_consent_and_copyright_notices_are_furniture(line: str) -> None:
     assert article.title == HEADLINE and article.removed == [line]
     article = digest_lines(HEADLINE, *BODY, line)
     assert article.removed == [line] and [s.text for s in article.sentences] == BODY
+
+
+def test_an_invented_cms_export_with_every_kind_of_furniture() -> None:
+    furniture_top = ["الوطن | الأحد 12 مارس 2025", "الرئيسية > صحة"]
+    under_headline = ["نشر في: 12/03/2025 - 10:45", "كتب: أحمد سمير", "مستشفى حكومي في الجنوب (أرشيفية)"]
+    related = ["اقرأ أيضا", "الحكومة ترفع أسعار الوقود مطلع الشهر المقبل", "ارتفاع الصادرات الزراعية بنسبة كبيرة"]
+    tail = ["الوسوم: الصحة، المستشفيات", "شارك", "فيسبوك تويتر واتساب", "0 تعليق", "اترك تعليقاً"]
+    lines = [
+        *furniture_top,
+        LONG_HEADLINE,
+        *under_headline,
+        "القاهرة - الوطن - " + BODY[0],
+        BODY[1],
+        *related,
+        BODY[2],
+        *tail,
+    ]
+    article = digest_lines(*lines)
+    assert article.title == LONG_HEADLINE
+    assert article.dateline == "القاهرة - الوطن -"
+    assert [s.text for s in article.sentences] == BODY and article.sections == []
+    assert sorted(article.removed) == sorted([*furniture_top, *under_headline, *related, *tail])
+
+
+def test_the_site_name_before_a_headline_is_left_out() -> None:
+    assert digest_lines("الوطن نيوز - " + HEADLINE, *BODY).title == HEADLINE
+    assert digest_lines("Alwatan | " + HEADLINE, *BODY).title == HEADLINE
