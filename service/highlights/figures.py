@@ -191,6 +191,9 @@ def _amount(m: re.Match[str]) -> str | None:
         if "ونصف" in rest:
             base += base / 4
         return _plain(base)
+    parts = text.split()
+    if len(parts) == 2 and parts[0] in _FRACTIONS and parts[1] in _SCALES:
+        return _plain(_FRACTIONS[parts[0]] * _SCALES[parts[1]])
     if text in _SCALE_ALONE:  # مليون ونصف، مليون دولار: a scale word alone is one of it
         base = Decimal(_SCALES[text])
         if "ونصف" in rest:
@@ -236,7 +239,9 @@ def _date_value(m: re.Match[str]) -> str | None:
     return f"{month_no:02d}{dd}" if dd else None
 
 
-_N = rf"(?P<n>{_NUM}|{_WORDS}|{_alt(_DUAL_SCALES)}|{_alt(_SCALE_ALONE)})"
+# A fraction of a scale («نصف مليون», «ربع مليار»): the fraction times the scale.
+_FRACTION_OF_SCALE = rf"(?:{_alt(_FRACTIONS)})\s+(?:{_alt(_SCALE_ALONE)}){_E}"
+_N = rf"(?P<n>{_NUM}|{_FRACTION_OF_SCALE}|{_WORDS}|{_alt(_DUAL_SCALES)}|{_alt(_SCALE_ALONE)})"
 _PATTERNS: list[tuple[FigureKind, re.Pattern[str], FigureValue]] = [
     (
         "date",

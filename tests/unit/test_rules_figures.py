@@ -50,6 +50,8 @@ def figures(text: str) -> list[tuple[str, str, str | None]]:
         ("ارتفع بنسبة %15 خلال العام.", ("%15", "percent", "15")),
         ("تأسست الشركة عام 2015م في المدينة.", ("عام 2015م", "date", "2015")),
         ("تبرع بـ5 ملايين دولار.", ("5 ملايين دولار", "money", "5000000")),
+        ("نزح نصف مليون شخص.", ("نصف مليون", "number", "500000")),
+        ("خصص ربع مليار دولار.", ("ربع مليار دولار", "money", "250000000")),
     ],
 )
 def test_value_in_western_digits_with_scale(text: str, expected: tuple[str, str, str]) -> None:
