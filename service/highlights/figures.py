@@ -20,10 +20,15 @@ _D = "[0-9٠-٩۰-۹]"
 _DIGIT_MAP = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "01234567890123456789")
 # A number in digits: KUNA's reversed decimal (3ر37), thousands grouped by , ، ٬ or . (1،250 / 1.250.000),
 # or a plain number with an optional decimal part.
-_NUM = rf"(?:{_D}+ر{_D}+|{_D}{{1,3}}(?:[,،٬]{_D}{{3}})+(?:[.٫]{_D}+)?|{_D}+(?:[.٫]{_D}+)?)"
+# Two or more dot groups are thousands too (1.250.000: one group, 1.250, is a decimal); a comma before one or two
+# digits is a decimal comma (Maghreb and Levant: «3,5 في المائة»).
+_NUM = (
+    rf"(?:{_D}+ر{_D}+|{_D}{{1,3}}(?:[,،٬]{_D}{{3}})+(?:[.٫]{_D}+)?(?!{_D})|{_D}{{1,3}}(?:\.{_D}{{3}}){{2,}}(?!{_D})"
+    rf"|{_D}+[,،]{_D}{{1,2}}(?![0-9٠-٩۰-۹,،])|{_D}+(?:[.٫]{_D}+)?)"
+)
 _B = r"(?<![\w\u064b-\u065f\u0670])"  # a word starts here (a diacritic is part of a word, ، is not)
 _E = r"(?![\w\u064b-\u065f\u0670])"  # a word ends here
-_CLITIC = "(?:[وفبل]|وب|ول)?"
+_CLITIC = "(?:(?:[وفبل]|وب|ول)ـ?)?"  # a kashida may join the clitic to digits: «بـ5 ملايين»
 
 _UNITS = {
     "واحد": 1, "واحدة": 1, "اثنان": 2, "اثنين": 2, "اثنتان": 2, "اثنتين": 2, "ثلاث": 3, "ثلاثة": 3,
@@ -43,18 +48,31 @@ _HUNDREDS = {
 }  # fmt: skip
 # Scale words after a number (5 ملايين) and the dual scales that are a number alone (مليوني جنيه).
 _SCALES = {
-    "ألف": 10**3, "آلاف": 10**3, "الف": 10**3, "مليون": 10**6, "ملايين": 10**6, "مليار": 10**9,
-    "مليارات": 10**9, "بليون": 10**9, "تريليون": 10**12, "ترليون": 10**12,
+    "ألف": 10**3, "آلاف": 10**3, "الف": 10**3, "ألفاً": 10**3, "ألفا": 10**3, "الفا": 10**3, "مليون": 10**6,
+    "ملايين": 10**6, "مليونا": 10**6, "مليار": 10**9, "مليارات": 10**9, "مليارا": 10**9, "بليون": 10**9,
+    "بلايين": 10**9, "تريليون": 10**12, "ترليون": 10**12, "تريليونات": 10**12, "ترليونات": 10**12,
 }  # fmt: skip
+_SCALE_ALONE = frozenset({"ألف", "الف", "مليون", "مليار", "بليون", "تريليون", "ترليون"})  # «مليون ونصف»
 _DUAL_SCALES = {
     "ألفان": 2000, "ألفين": 2000, "ألفي": 2000, "مليونان": 2 * 10**6, "مليونين": 2 * 10**6,
     "مليوني": 2 * 10**6, "ملياران": 2 * 10**9, "مليارين": 2 * 10**9, "ملياري": 2 * 10**9,
+    # The dual in construct drops its ن: «مليونا دولار», «مليارا جنيه».
+    "مليونا": 2 * 10**6, "مليارا": 2 * 10**9,
 }  # fmt: skip
 # Duals of counted nouns: «يومين» is a quantity of two.
 _DUALS = (
     "يومين يومان عامين عامان سنتين سنتان شهرين شهران أسبوعين أسبوعان ساعتين ساعتان دقيقتين مرتين مرتان"
-    " شخصين طفلين قتيلين جريحين"
+    " شخصين طفلين قتيلين جريحين ضعفين ضعفان"
 ).split()
+# Ordinal days of the month («الخامس من يونيو», «الحادي والعشرين من مارس»): 1-31.
+_ORDINAL_UNITS = ["الحادي", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع", "الثامن", "التاسع"]
+_ORDINAL_DAYS: dict[str, int] = {"الأول": 1, "الاول": 1, "العاشر": 10, "العشرين": 20, "الثلاثين": 30}
+for _i, _w in enumerate(_ORDINAL_UNITS, start=1):
+    if _i > 1:
+        _ORDINAL_DAYS[_w] = _i
+    _ORDINAL_DAYS[f"{_w} عشر"] = 10 + _i
+    _ORDINAL_DAYS[f"{_w} والعشرين"] = 20 + _i
+_ORDINAL_DAYS["الحادي والثلاثين"] = 31
 _FRACTIONS = {"نصف": Decimal("0.5"), "ربع": Decimal("0.25"), "ثلث": Decimal("0.333"), "ثلثي": Decimal("0.667")}
 
 _MONTHS = {
@@ -76,10 +94,10 @@ _WEEKDAYS = {
     "الثلاثاء": "tuesday", "الأربعاء": "wednesday", "الاربعاء": "wednesday", "الخميس": "thursday",
     "الجمعة": "friday", "السبت": "saturday",
 }  # fmt: skip
+# Currencies with their accusative ending written either way round («ديناراً» or «دينارًا»).
 _CURRENCY = (
-    r"(?:دولارات|دولارا|دولاراً|دولار|يورو|جنيهات|جنيها|جنيهاً|جنيه|ريالات|ريالا|ريالاً|ريال|دراهم|درهما|درهماً"
-    r"|درهم|دنانير|دينارا|ديناراً|دينار|ليرات|ليرة|تومان|روبل|روبية|يوان|ين|شيكل|شيكلا|فلوس|فلسا|فلساً|فلس"
-    r"|أوقية|أوقيات|جنيه إسترليني|فرنك|\$|€|£)"
+    r"(?:(?:دولار|جنيه|ريال|درهم|دينار|شيكل|فلس|يورو)(?:ات)?(?:ً?اً?)?|دراهم|دنانير|ليرات|ليرة|تومان|روبل|روبية|يوان"
+    r"|ين|فلوس|أوقية|أوقيات|فرنك|\$|€|£)"
 )
 _PERCENT = r"(?:%|٪|بالمئة|بالمائة|في المئة|في المائة|في المائه|في المئه|بالمئه)"
 
@@ -88,9 +106,11 @@ def _alt(words: object) -> str:
     return "|".join(sorted((re.escape(w) for w in words), key=len, reverse=True))  # type: ignore[attr-defined]
 
 
-_WORD_NUM = rf"(?:{_alt([*_HUNDREDS, *_TENS, *_UNITS])})"
+# «أحد» and «اثنا» are numbers only before عشر («أحد عشر», «اثنتا عشرة»): alone, «أحد» is "one of".
+_TEEN_UNITS = {"أحد": 1, "احد": 1, "إحدى": 1, "احدى": 1, "اثنا": 2, "اثني": 2, "اثنتا": 2, "اثنتي": 2}
+_WORD_NUM = rf"(?:{_alt(_TEEN_UNITS)})\s+عشر(?:ة)?{_E}|(?:{_alt([*_HUNDREDS, *_TENS, *_UNITS])})"
 # Cardinal words, compounds included: خمسة وعشرون، مئة وخمسون، ثلاثة عشر.
-_WORDS = rf"{_WORD_NUM}(?:\s+عشر(?:ة)?{_E})?(?:\s+و{_WORD_NUM}){{0,2}}"
+_WORDS = rf"(?:{_WORD_NUM})(?:\s+عشر(?:ة)?{_E})?(?:\s+و(?:{_WORD_NUM})){{0,2}}"
 _SCALE = rf"(?:\s+(?:{_alt(_SCALES)})(?:\s+و(?:نصف|ربع))?)?"
 _MONTH = rf"(?:{_alt(_MONTHS)})"
 # «3 تموز يوليو», «تموز/يوليو», «آب (أغسطس)»: a Levantine month followed by its other name.
@@ -108,6 +128,10 @@ def _digits(text: str) -> Decimal | None:
         t = f"{whole_dec[1]}.{whole_dec[0]}"  # 3ر37 is 37.3: the decimal is written first
     elif re.fullmatch(r"\d{1,3}(?:[,،٬]\d{3})+(?:[.٫]\d+)?", t):
         t = re.sub("[,،٬]", "", t).replace("٫", ".")
+    elif re.fullmatch(r"\d{1,3}(?:\.\d{3}){2,}", t):
+        t = t.replace(".", "")
+    elif re.fullmatch(r"\d+[,،]\d{1,2}", t):
+        t = re.sub("[,،]", ".", t)
     else:
         t = t.replace("٫", ".")
     try:
@@ -124,6 +148,8 @@ def _words(text: str) -> Decimal | None:
     while i < len(parts):
         w = parts[i].removeprefix("و") if i else parts[i]
         value = _UNITS.get(w) or _TENS.get(w) or _HUNDREDS.get(w)
+        if value is None and i + 1 < len(parts) and parts[i + 1] in ("عشر", "عشرة"):
+            value = _TEEN_UNITS.get(w)
         if value is None and i and parts[i] in _UNITS | _TENS | _HUNDREDS:
             value = (_UNITS | _TENS | _HUNDREDS)[parts[i]]
         if value is None:
@@ -165,7 +191,10 @@ def _amount(m: re.Match[str]) -> str | None:
         if "ونصف" in rest:
             base += base / 4
         return _plain(base)
-    if text in _SCALES:  # مليون ونصف، مليون دولار: a scale word alone is one of it
+    parts = text.split()
+    if len(parts) == 2 and parts[0] in _FRACTIONS and parts[1] in _SCALES:
+        return _plain(_FRACTIONS[parts[0]] * _SCALES[parts[1]])
+    if text in _SCALE_ALONE:  # مليون ونصف، مليون دولار: a scale word alone is one of it
         base = Decimal(_SCALES[text])
         if "ونصف" in rest:
             base += base / 2
@@ -180,6 +209,11 @@ def _date_value(m: re.Match[str]) -> str | None:
     groups = m.groupdict()
     if groups.get("iso"):
         return groups["iso"].translate(_DIGIT_MAP)
+    if groups.get("ymd"):
+        y, mo, d = groups["ymd"].translate(_DIGIT_MAP).split("/")
+        if not (1 <= int(d) <= 31 and 1 <= int(mo) <= 12):
+            return None
+        return f"{y}-{int(mo):02d}-{int(d):02d}"
     if groups.get("clock"):
         hh, mm = groups["clock"].translate(_DIGIT_MAP).split(":")
         return f"{int(hh):02d}:{mm}"
@@ -192,7 +226,7 @@ def _date_value(m: re.Match[str]) -> str | None:
         return _WEEKDAYS.get(groups["wd"])
     month = groups.get("mon")
     year = groups.get("y")
-    day = groups.get("d")
+    day = groups.get("d") or (str(_ORDINAL_DAYS[groups["od"]]) if groups.get("od") else None)
     month_no = _MONTHS.get(re.split(r"\s*[/(]\s*|\s+(?=\S+$)", month)[0]) if month else None
     if month and month_no is None:
         month_no = next((v for k, v in _MONTHS.items() if month.startswith(k)), None)
@@ -205,21 +239,34 @@ def _date_value(m: re.Match[str]) -> str | None:
     return f"{month_no:02d}{dd}" if dd else None
 
 
-_N = rf"(?P<n>{_NUM}|{_WORDS}|{_alt(_DUAL_SCALES)}|{_alt(_SCALES)})"
+# A fraction of a scale («نصف مليون», «ربع مليار»): the fraction times the scale.
+_FRACTION_OF_SCALE = rf"(?:{_alt(_FRACTIONS)})\s+(?:{_alt(_SCALE_ALONE)}){_E}"
+_N = rf"(?P<n>{_NUM}|{_FRACTION_OF_SCALE}|{_WORDS}|{_alt(_DUAL_SCALES)}|{_alt(_SCALE_ALONE)})"
 _PATTERNS: list[tuple[FigureKind, re.Pattern[str], FigureValue]] = [
     (
         "date",
         re.compile(
-            rf"{_B}{_CLITIC}(?:(?P<iso>{_D}{{4}}-{_D}{{2}}-{_D}{{2}})|(?P<dmy>{_D}{{1,2}}[/.\-]{_D}{{1,2}}[/.\-]{_D}{{4}})"
+            rf"{_B}{_CLITIC}(?:(?P<iso>{_D}{{4}}-{_D}{{2}}-{_D}{{2}})|(?P<ymd>{_D}{{4}}/{_D}{{1,2}}/{_D}{{1,2}})"
+            rf"|(?P<dmy>{_D}{{1,2}}[/.\-]{_D}{{1,2}}[/.\-]{_D}{{4}})"
             rf"|(?P<clock>{_D}{{1,2}}:{_D}{{2}}))(?![0-9٠-٩:])"
         ),
         _date_value,
     ),
     ("percent", re.compile(rf"{_B}{_CLITIC}{_N}{_SCALE}\s?{_PERCENT}(?=\W|$)"), _amount),
+    # The sign typed before the number in right-to-left text («%15»).
+    ("percent", re.compile(rf"(?<![\w%٪])[%٪]\s?(?P<p>{_NUM}){_E}"), lambda m: _plain(_digits(m.group("p")))),
     (
         "money",
         re.compile(rf"{_B}{_CLITIC}{_N}{_SCALE}\s*{_CURRENCY}{_E}|[$€£]\s?(?P<m>{_NUM}){_SCALE}{_E}"),
         lambda m: _amount(m) if m.group("n") else _plain(_digits(m.group("m"))),
+    ),
+    (
+        "date",
+        re.compile(
+            rf"{_B}(?:[وفب](?=ال))?(?P<od>{_alt(_ORDINAL_DAYS)})\s+من\s+(?:شهر\s+)?(?P<mon>{_MONTH_PAIR}){_E}"
+            rf"(?:\s*،?\s*(?:عام\s+)?(?P<y>{_YEAR}))?"
+        ),
+        _date_value,
     ),
     (
         "date",
@@ -236,7 +283,7 @@ _PATTERNS: list[tuple[FigureKind, re.Pattern[str], FigureValue]] = [
     (
         "date",
         re.compile(
-            rf"(?:{_B}(?:عام|العام|سنة|منذ|خلال|حتى)\s+|(?<=\s)|^)(?P<y>(?:19[5-9]|20[0-3]){_D}){_E}(?!\s*[%٪])"
+            rf"(?:{_B}(?:عام|العام|سنة|منذ|خلال|حتى)\s+|(?<=\s)|^)(?P<y>(?:19[5-9]|20[0-3]){_D})(?:م{_E})?{_E}(?!\s*[%٪])"
         ),
         _date_value,
     ),
@@ -259,8 +306,12 @@ def _clitic_free(text: str, m: re.Match[str]) -> tuple[int, str]:
     start = m.start()
     if "n" in m.re.groupindex and m.group("n") is not None and m.start("n") > start:
         start = m.start("n")
-    elif text[start : start + 1] in "وفبل" and re.match(r"(?:[وفبل]|وب|ول)(?=[0-9٠-٩۰-۹]|كانون|تشرين)", text[start:]):
-        start += 2 if text[start + 1 : start + 2] in "بل" else 1
+    elif "od" in m.re.groupindex and m.group("od") is not None and m.start("od") > start:
+        start = m.start("od")
+    elif text[start : start + 1] in "وفبل" and (
+        clitic := re.match(r"(?:[وفبل]|وب|ول)ـ?(?=[0-9٠-٩۰-۹]|كانون|تشرين)", text[start:])
+    ):
+        start += clitic.end()
     return start, text[start : m.end()]
 
 
@@ -288,5 +339,87 @@ def find_figures(sentences: Sequence[Sentence]) -> list[Figure]:
                     continue
                 taken.append((start, end))
                 found.append((start, Figure(surface, kind, value, sentence.index)))
-        out.extend(f for _, f in sorted(found, key=lambda x: x[0]))
+        found.sort(key=lambda x: x[0])
+        out.extend(_joined(text, [(start, start + len(f.ar), f) for start, f in found]))
     return out
+
+
+_AND = re.compile(r"^\s*و\s*$")
+_RANGE_LINK = re.compile(r"^\s*(?:و|إلى|الى|حتى|-|–)\s*$")
+_BARE = re.compile(rf"^{_NUM}$")
+
+
+def _scale_of(surface: str) -> int:
+    """The scale word's multiplier in a figure's text (1 when it has none)."""
+    for word in surface.split():
+        if word in _SCALES:
+            return _SCALES[word]
+    return 1
+
+
+def _joined(text: str, spans: list[tuple[int, int, Figure]]) -> list[Figure]:
+    """Figures read together with their neighbour, as Arabic writes them:
+    - a sum, a scaled number and a smaller one after «و» («12 ألفاً و500» = 12500, «4 مليارات و200 مليون دولار»);
+    - a pair or range, a bare number before «و»/«إلى» and a number with its unit or scale, which the first
+      shares («بين 10 و20 في المئة»: 10 is a percentage; «بين 3 و5 ملايين»: 3 million; «يومي 10 و11 مارس»).
+    """
+    out: list[Figure] = []
+    i = 0
+    while i < len(spans):
+        start, end, fig = spans[i]
+        if i + 1 < len(spans):
+            nstart, nend, nxt = spans[i + 1]
+            between = text[end:nstart]
+            first, second = _decimal(fig.value), _decimal(nxt.value)
+            scale = _scale_of(fig.ar)
+            if (
+                _AND.match(between)
+                and fig.kind in ("number", "money")
+                and nxt.kind in ("number", "money")
+                and scale > 1
+                and first is not None
+                and second is not None
+                and second < scale
+            ):
+                kind: FigureKind = "money" if "money" in (fig.kind, nxt.kind) else "number"
+                out.append(Figure(text[start:nend], kind, _plain(first + second), fig.sentence))
+                i += 2
+                continue
+            if _RANGE_LINK.match(between) and fig.kind == "number" and _BARE.match(fig.ar) and first is not None:
+                fig = _shared_unit(fig, first, nxt, between)
+            elif (
+                _RANGE_LINK.match(between)
+                and fig.kind == "date"
+                and re.fullmatch(r"\d{4}", fig.value or "")
+                and nxt.kind == "number"
+                and re.fullmatch(r"(?:19[5-9]|20[0-3])\d", nxt.value or "")
+                and _BARE.match(nxt.ar)
+            ):
+                # «عامي 2014 و2015», «من 2010 إلى 2015»: the second of a pair of years is a year too.
+                spans[i + 1] = (nstart, nend, Figure(nxt.ar, "date", nxt.value, nxt.sentence))
+        out.append(fig)
+        i += 1
+    return out
+
+
+def _shared_unit(fig: Figure, first: Decimal, nxt: Figure, between: str) -> Figure:
+    """The bare first number of a pair or range, given the unit, scale or month of the second."""
+    if nxt.kind == "date":
+        day = int(first) if first == first.to_integral_value() else 0
+        # Days of one month («10 و11 مارس»): not years, clock times or ISO dates.
+        if 1 <= day <= 31 and nxt.value and re.fullmatch(r"(?:\d{4}-)?\d{2}-\d{2}", nxt.value) and "و" in between:
+            return Figure(fig.ar, "date", f"{nxt.value[:-2]}{day:02d}", fig.sentence)
+        return fig
+    scale = _scale_of(nxt.ar)
+    if nxt.kind == "number" and scale == 1:
+        return fig
+    return Figure(fig.ar, nxt.kind, _plain(first * scale), fig.sentence)
+
+
+def _decimal(value: str | None) -> Decimal | None:
+    if value is None:
+        return None
+    try:
+        return Decimal(value)
+    except InvalidOperation:
+        return None

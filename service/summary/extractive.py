@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from service.deadline import Deadline
 from service.summary.protocol import SummaryMethod, SummaryResult
-from service.text.rank import SentenceRanker
+from service.text.rank import SentenceRanker, lead_index
 from service.text.segment import Article
 
-EXTRACTIVE_VERSION = "tfidf-centrality-1"
+EXTRACTIVE_VERSION = "tfidf-centrality-lead-2"
 
 
 class ExtractiveSummarizer:
@@ -35,6 +35,8 @@ class ExtractiveSummarizer:
         """Summarise by extraction (fast: the deadline is not consulted); pass a ranker to reuse one."""
         ranker = ranker or SentenceRanker(article)
         sentences = article.sentences
-        picked = sorted(r.index for r in ranker.top(self.length_for(len(sentences))))
+        # News is written top-down: the lead holds who, what, where and when, so an extractive summary always
+        # keeps it (the ranking fills the other places).
+        picked = sorted(r.index for r in ranker.top(self.length_for(len(sentences)), keep=lead_index(article)))
         text = " ".join(sentences[i].text for i in picked)
         return SummaryResult(text, "extractive", self.identity, picked)

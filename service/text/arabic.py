@@ -39,11 +39,14 @@ _LETTER = re.compile("[\u0621-\u064a]")
 
 def _drop_tatweel(text: str) -> str:
     """Tatweel out, except after a proclitic standing alone before a non-letter («لـ“حماية»، «بـ3000»):
-    there it is what joins the letter to the word, and dropping it would leave an orphan letter («ل“حماية»)."""
+    there it is what joins the letter to the word, and dropping it would leave an orphan letter («ل“حماية»);
+    alone between spaces it is a dash."""
 
     def keep(m: re.Match[str]) -> str:
         letters = m.group(1) or ""
         start, end = m.start(), m.end()
+        if not letters and (start == 0 or text[start - 1].isspace()) and (end == len(text) or text[end].isspace()):
+            return "-"  # a tatweel standing alone between spaces is a dash typed with the kashida key («لندن ـ »)
         alone = letters and _PROCLITIC.fullmatch(letters) and (start == 0 or not _LETTER.match(text[start - 1]))
         if alone and (end == len(text) or not _LETTER.match(text[end])):
             return letters + _TATWEEL

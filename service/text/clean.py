@@ -80,7 +80,8 @@ def clean_article(text: str, fmt: str, furniture: Furniture, max_html_depth: int
             line = clean_display(raw).strip()
             if not line:
                 continue
-            if furniture.matches(line):
+            # A related-story header stays for segmentation: the story titles after it go with it there.
+            if furniture.matches(line) and not furniture.matches_related(line):
                 # Listed as sent, but with no control or bidi character: `removed` is echoed to the caller.
                 removed.append(strip_controls(raw).strip())
             else:

@@ -12,6 +12,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 from selectolax.lexbor import LexborHTMLParser as HTMLParser
+from selectolax.lexbor import LexborNode
+
+from service.text.structure import without_site_name
 
 HeadlineSource = Literal["h1", "og:title", "title", "none"]
 
@@ -23,7 +26,7 @@ _FURNITURE_MARKERS = re.compile(r"<(?:nav|header|footer|aside|form|menu|head)[\s
 # A wrapper (<html><body>) around a short fragment is still a fragment: Khulasa's own cleaner keeps its structure.
 _FRAGMENT_CHARS = 20_000
 # «Headline | Site», «Headline - Site»: the site's name after the last separator.
-_TITLE_SITE = re.compile(r"\s+[|\-–—:»]\s+[^|\-–—:»]{1,40}$")
+_TITLE_SITE = re.compile(r"\s+[|\-–—»]\s+[^|\-–—»]{1,40}$")  # not a colon: «وزير الخارجية: …» is a headline
 _MAX_HEADLINE = 300
 
 
@@ -51,20 +54,58 @@ def _clean(text: str | None) -> str | None:
     return text[:_MAX_HEADLINE] if text else None
 
 
+def _words(text: str) -> set[str]:
+    return set(text.split())
+
+
+def _agrees(h1: str, meta: str) -> bool:
+    """An <h1> is the headline the page's metadata names: most of its words are in og:title or <title>."""
+    words = _words(h1)
+    return bool(words) and len(words & _words(meta)) >= max(2, (2 * len(words) + 2) // 3)
+
+
+def _in_page_header(node: LexborNode) -> bool:
+    """A logo: an <h1> inside the page's <header> or <nav>, outside any <article> or <main>."""
+    parent = node.parent
+    while parent is not None:
+        if parent.tag in ("article", "main"):
+            return False
+        if parent.tag in ("header", "nav"):
+            return True
+        parent = parent.parent
+    return False
+
+
 def _headline(tree: HTMLParser) -> tuple[str | None, HeadlineSource]:
-    """The page's own headline: the article's <h1>, else og:title, else <title> without the site's name."""
-    for selector in ("article h1", "main h1", "h1"):
-        for node in tree.css(selector):
-            text = _clean(node.text(separator=" "))
-            if text and len(text.split()) >= 2:
-                return text, "h1"
+    """The page's own headline: the <h1> its metadata (og:title, <title>) agrees with, else og:title, else <title>
+    without the site's name; with no metadata, the first <h1> that is not the site's logo."""
     og = tree.css_first('meta[property="og:title"]') or tree.css_first('meta[name="twitter:title"]')
-    if og is not None and (text := _clean(og.attributes.get("content"))):
-        return text, "og:title"
+    og_text = _clean(og.attributes.get("content")) if og is not None else None
     title_node = tree.css_first("title")
-    if title_node is not None and (text := _clean(title_node.text())):
-        return _TITLE_SITE.sub("", text) or text, "title"
-    return None, "none"
+    title_text = _clean(title_node.text()) if title_node is not None else None
+    # What the metadata names, without the site's name it appends («Headline | Site»).
+    metas = [_TITLE_SITE.sub("", m) or m for m in (og_text, title_text) if m]
+    h1s: list[tuple[str, LexborNode]] = []
+    for node in tree.css("h1"):
+        text = _clean(node.text(separator=" "))
+        if text and len(text.split()) >= 2:
+            h1s.append((text, node))
+    # The site's own name (og:site_name, or what the titles append after their separator): a logo, never news.
+    site_node = tree.css_first('meta[property="og:site_name"]')
+    sites = {_clean(site_node.attributes.get("content")) if site_node is not None else None}
+    sites |= {m[len(_TITLE_SITE.sub("", m)) :].strip(" |-–—:»") for m in (og_text, title_text) if m}
+    articles = [text for text, node in h1s if not _in_page_header(node) and text not in sites]
+    for text in articles:
+        if any(_agrees(text, m) for m in metas):
+            return text, "h1"
+    if articles:
+        return articles[0], "h1"  # an editor's headline may differ from the page's SEO title
+    if og_text:
+        # og:title seldom carries the site's name: only a clear one (after a pipe, or a media name) goes.
+        return without_site_name(og_text), "og:title"
+    if title_text:
+        return _TITLE_SITE.sub("", title_text) or title_text, "title"
+    return (h1s[0][0], "h1") if h1s else (None, "none")
 
 
 def extract_page(html: str) -> PageArticle:

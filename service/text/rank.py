@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from service.text.arabic import content_tokens
 from service.text.segment import Article
+from service.text.structure import is_paragraph
 
 Vector = dict[str, float]
 
@@ -15,6 +16,21 @@ Vector = dict[str, float]
 # lead (news is written top-down), title overlap keeps the angle the editor chose.
 W_CENTRALITY, W_POSITION, W_TITLE = 0.5, 0.3, 0.2
 NEAR_DUPLICATE = 0.5
+LEAD_MIN_WORDS = 6  # a shorter first sentence is a fragment (a label, a cut line), not the lead
+
+
+def lead_index(article: Article) -> int | None:
+    """The lead: the first body sentence that reads as prose (a full stop, or a paragraph's length), else the
+    first long enough to be news; the title and dateline are already out. A deck or caption kept above the
+    lead is shorter and unpunctuated."""
+    first = article.sentences[:5]
+    for s in first:
+        if len(s.text.split()) >= LEAD_MIN_WORDS and is_paragraph(s.text):
+            return s.index
+    for s in first:
+        if len(s.text.split()) >= LEAD_MIN_WORDS:
+            return s.index
+    return None
 
 
 @dataclass(frozen=True)
@@ -75,10 +91,15 @@ class SentenceRanker:
         counts = Counter(toks)
         return {t: c * self._idf.get(t, 1.0) for t, c in counts.items()}
 
-    def top(self, k: int) -> list[RankedSentence]:
-        """The k best sentences, best first, skipping any too close to one already taken."""
+    def top(self, k: int, keep: int | None = None) -> list[RankedSentence]:
+        """The k best sentences, best first, skipping any too close to one already taken; `keep` (a sentence
+        index, e.g. the lead) is taken first whatever its score."""
         chosen: list[RankedSentence] = []
+        if keep is not None and 0 <= keep < len(self.ranked) and k > 0:
+            chosen.append(self.ranked[keep])
         for cand in sorted(self.ranked, key=lambda r: (-r.score, r.index)):
+            if cand.index == keep:
+                continue
             if len(chosen) == k:
                 break
             if all(_cosine(self.vectors[cand.index], self.vectors[c.index]) < NEAR_DUPLICATE for c in chosen):

@@ -139,6 +139,7 @@ def _is_subheading(line: str, next_line: str | None) -> bool:
     n = len(line.split())
     return (
         next_line is not None
+        and line[:1] not in '«“"„”'  # a line in quote marks is a quotation (a pull quote), not a label
         and 1 <= n <= structure.SECTION_MAX_WORDS
         and not _SENTENCE_END.search(line)
         and len(next_line) > len(line)

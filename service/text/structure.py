@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from service.text.arabic import ARABIC_LETTER, normalize
+from service.text.arabic import ARABIC_LETTER, content_tokens, normalize
 from service.text.html import Block
 
 _MONTHS = (
@@ -35,15 +35,45 @@ _HAS_DIGIT = re.compile(r"\d")
 # A date stamp glued to the start of a paragraph («date 2026-03-04 دشن …»): never part of the news.
 _LEADING_STAMP = re.compile(r"^(?:date\s+)?\d{4}-\d{2}-\d{2}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?\s+(?=\S)", re.IGNORECASE)
 # A dateline at the start of the lead: «عمان - الرأي - …», «القاهرة (رويترز) -», «دمشق، سوريا (CNN) --»,
-# «الكويت - رويترز -», «بغداد - …». One or two place words (a second place after a comma), then an agency
-# in brackets or between dashes, then a dash or colon. Bounded repetitions: no backtracking blow-up.
+# «الكويت - رويترز -», «بغداد - …», «بيروت – «الحياة» –», «غزة/ الأناضول:», «دبي، 12 مارس (وام) -»,
+# «(رويترز) -». One or two place words (a second place after a comma), maybe the day and month, then an agency in
+# brackets or quote marks, or between dashes, then a dash, slash or colon; a bracketed or quoted agency needs its
+# dash («أعلنت وزارة «الصحة» أن» is no dateline). Bounded repetitions: no backtracking.
+_DL_WORD = r"[^\s\d.،,:()\-–—ـ«»“”\"/]{2,20}"
+_DL_AGENCY_WORD = r"[^\s\d.،,:()\-–—ـ«»“”\"/]{1,20}"
+_DL_QUOTED = r"(?:\([^()\n]{1,30}\)|«[^«»\n]{1,30}»|“[^“”\n]{1,30}”|\"[^\"\n]{1,30}\")"
+_DL_DATE = rf"(?:[،,]?\s\d{{1,2}}\s{_DL_WORD}(?:\s\d{{4}})?)?"
+_DL_PLACE = rf"{_DL_WORD}(?:\s{_DL_WORD})?(?:[،,]\s?{_DL_WORD}(?:\s{_DL_WORD})?)?{_DL_DATE}"
+_DL_SEP = r"[-–—ـ/:]{1,3}"
 _DATELINE = re.compile(
-    r"^(?P<dl>[^\s\d.،,:()\-–—ـ«»“”\"]{2,20}(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{2,20})?"
-    r"(?:[،,]\s?[^\s\d.،,:()\-–—ـ«»“”\"]{2,20}(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{2,20})?)?"
-    r"\s?(?:\([^()\n]{1,30}\)\s?(?:[-–—ـ:]{1,3})?|[-–—ـ]{1,3}\s?(?:\(?[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}"
-    r"(?:\s[^\s\d.،,:()\-–—ـ«»“”\"]{1,20}){0,2}\)?\s?[-–—ـ:]{1,3})?))\s*(?=\S)"
+    rf"^(?P<dl>(?:{_DL_PLACE}\s?(?:{_DL_QUOTED}\s?{_DL_SEP}"
+    rf"|[-–—ـ/]{{1,3}}\s?(?:(?:{_DL_QUOTED}|{_DL_AGENCY_WORD}(?:\s{_DL_AGENCY_WORD}){{0,2}})\s?{_DL_SEP})?)"
+    rf"|\([^()\n]{{1,30}}\)\s?[-–—ـ:]{{1,3}}))\s*(?=\S)"
+)
+# «Headline | Site», «Headline - Site»: a short last part after a pipe or a spaced dash.
+_SITE_SUFFIX = re.compile(r"\s(?P<sep>[|\-–—])\s+(?P<site>[^|\-–—]{1,40})$")
+_SITE_PREFIX = re.compile(r"^(?P<site>[^|\-–—]{1,40})\s(?P<sep>[|\-–—])\s")
+# Head nouns of a media outlet's name (a closed class), normalised.
+_MEDIA_WORDS = frozenset(
+    normalize(w)
+    for w in "صحيفة جريدة موقع بوابة شبكة قناة وكالة نيوز نت الإخبارية الاخبارية أخبار اخبار تلفزيون إذاعة اذاعة"
+    " راديو مجلة أونلاين اونلاين تي في بوست برس".split()
+)
+_PATH_SEPARATORS = (">", "›", "»", "/", "\\", "«", "<", "‹")
+_NUMBER = re.compile(r"[+-]?\d+(?:[.,،:/]\d+)*%?")
+# «label: value» with a label of one or two words.
+_FIELD = re.compile(r"^(?P<label>[^\s:：«»\"“”]{2,20}(?:\s[^\s:：«»\"“”]{2,20})?)\s?[:：]\s*(?P<value>\S.*)$")
+# A caption's credit at its end: a short bracketed note, or an archive/illustration/agency word after a dash.
+_CREDIT = re.compile(
+    r"(?:\s?\((?:[^()]{0,12}\s)?(?:ارشيف|ارشيفيه|تعبيريه|توضيحيه|صوره|الصوره|تصوير|رويترز|ا ف ب|afp|ap|getty|epa)"
+    r"[^()]{0,20}\)|\s[-–—|]\s?(?:صوره |الصوره )?(?:ارشيف|ارشيفيه|تعبيريه|توضيحيه|رويترز|afp|getty))$",
+    re.IGNORECASE,
 )
 _SENTENCE_END = re.compile(r"[.!?؟…:؛]['\"»”)]*$")
+# When the story happened («اليوم الأحد», «أمس», «مساء الجمعة»): news style puts it in the lead, not the headline.
+_TIME_ANCHOR = re.compile(
+    r"(?:^|\s)[وف]?(?:اليوم|امس|البارحه|ال(?:سبت|احد|اثنين|ثلاثاء|اربعاء|خميس|جمعه))(?=\s|$|[،,.])"
+)
 _TERMINAL = re.compile(r"(?<!\.)[.!?؟]['\"»”)]*$|\.\.\.$")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)['\"»”)]*$")
 _FULL_STOP = re.compile(r"(?<!\.)\.['\"»”)]*$")
@@ -57,6 +87,7 @@ HEADLINE_MAX_WORDS = 25
 SECTION_MAX_WORDS = 10
 TAIL_SHORT_WORDS = 6  # after the story, unpunctuated lines this short are page furniture
 BEFORE_BODY_SHORT_WORDS = 8  # between the headline and the first paragraph: captions, bylines, categories
+LEAD_CONTENT_WORDS = 6  # a lead with this many content words tells whether a line above announces its story
 
 
 @dataclass(frozen=True)
@@ -97,6 +128,75 @@ def is_paragraph(line: str) -> bool:
     return n >= PARAGRAPH_WORDS or (n >= 2 and _FULL_STOP.search(line) is not None and not is_stamp(line))
 
 
+def without_site_name(headline: str) -> str:
+    """The headline without the site's name a page title appends («… | الوطن», «… - Alwatan News»).
+
+    A pipe never separates parts of an Arabic headline, so what follows the last one is the site; after a dash
+    only a name that is Latin-only or holds a media word (صحيفة، موقع، نيوز …) is taken for the site."""
+    m = _SITE_SUFFIX.search(headline)
+    if m is not None:
+        site, rest = m.group("site"), headline[: m.start()].rstrip()
+        if len(words(rest)) >= HEADLINE_MIN_WORDS and (m.group("sep") == "|" or _is_site_name(site)):
+            return rest
+    m = _SITE_PREFIX.match(headline)
+    if m is not None:
+        # «الوطن نيوز - …», «Site | …»: a site's name before the headline, by the same marks.
+        site, rest = m.group("site"), headline[m.end() :].lstrip()
+        if len(words(rest)) >= HEADLINE_MIN_WORDS and (m.group("sep") == "|" or _is_site_name(site)):
+            return rest
+    return headline
+
+
+def _is_site_name(text: str) -> bool:
+    """A short name that is Latin-only or holds a media word (صحيفة، موقع، نيوز …)."""
+    return len(words(text)) <= 4 and (is_latin_only(text) or any(w in _MEDIA_WORDS for w in normalize(text).split()))
+
+
+def is_widget(line: str) -> bool:
+    """A page widget's text by its form: hashtags only («#الزراعة #المياه»), a short line wholly in brackets
+    («(رويترز)», «(الصورة: أرشيف)»), or a counter («عدد القراءات 345», «0 تعليق»)."""
+    toks = words(line)
+    if not toks or len(toks) > 8:
+        return False
+    if all(t.startswith("#") for t in toks):
+        return True
+    if line[0] in "([" and line[-1] in ")]" and len(toks) <= 6 and line.count("(") + line.count("[") == 1:
+        return True
+    if 2 <= len(toks) <= 4 and not _TERMINAL.search(line):
+        # A count before its noun («345 مشاهدة», «0 تعليق»), or after «عدد …»; «الجولة 21» is a heading.
+        numbers = [t for t in toks if _NUMBER.fullmatch(t)]
+        return len(numbers) == 1 and (toks[0] == numbers[0] or (normalize(toks[0]) == "عدد" and toks[-1] == numbers[0]))
+    return False
+
+
+def is_breadcrumb(line: str) -> bool:
+    """A breadcrumb or menu path: short parts joined by one kind of path separator («الرئيسية > أخبار > صحة»)."""
+    for sep in _PATH_SEPARATORS:
+        parts = line.split(f" {sep} ")
+        # Two parts only with an arrow: a slash or a guillemet between two phrases is ordinary punctuation.
+        if (len(parts) >= 3 or (len(parts) == 2 and sep in ">›")) and all(1 <= len(words(p)) <= 3 for p in parts):
+            return True
+    return False
+
+
+def is_field(line: str) -> bool:
+    """A labelled metadata field inside the story («التصنيف: اقتصاد», «ترجمة: سامي العلي», «المقال السابق: …»):
+    a label of one or two words, a colon, a short value, no sentence end. Prose never has this shape."""
+    m = _FIELD.match(line)
+    # A label opening with a conjunction continues prose («وأضاف: نحن مستعدون»): metadata labels never do.
+    if m is None or _TERMINAL.search(line) or m.group("label")[0] in "وف":
+        return False
+    return len(words(m.group("value"))) <= 6 and not m.group("value").lstrip().startswith(("«", '"', "“"))
+
+
+def is_caption(line: str) -> bool:
+    """A photo caption: a short unpunctuated line ending with its credit («… (أرشيفية)», «… - أرشيف», «… (AFP)»)."""
+    if len(words(line)) > 14 or _FULL_STOP.search(line):
+        return False
+    m = _CREDIT.search(normalize(line))
+    return m is not None and m.start() > 0
+
+
 def is_dateline_line(line: str) -> bool:
     """A dateline or source label alone on a line: «القاهرة - (وكالات)», «بغداد اليوم - بغداد», «حرية برس:»."""
     n = len(words(line))
@@ -131,6 +231,102 @@ class Structure:
             and not self.related(line)
         )
 
+    def _short_headline(self, blocks: Sequence[Block], drop: list[bool], first: int) -> int | None:
+        """The headline among the short lines above the first paragraph, or None.
+
+        The run of short lines above the body holds site names, categories and breadcrumbs (above the
+        headline) and captions, decks and bylines (below it). The headline announces the lead's story, so it
+        is the first headline-like line that shares a content word with the lead; site lines and labels share
+        none, and when no line does there is no headline. Without a lead long enough to tell, the longest line
+        (the first on a tie).
+        """
+        n = len(blocks)
+        run: list[int] = []
+        for k in range(min(first, n) - 1, -1, -1):
+            if drop[k]:
+                continue
+            line = blocks[k].text
+            if self._headline_like(line):
+                run.append(k)
+            elif len(words(line)) > BEFORE_BODY_SHORT_WORDS:
+                break  # only short lines (captions, bylines, categories) stand between headline and body
+        run.reverse()
+        if not run:
+            return None
+        lead = set(content_tokens(_without_dateline(blocks[first].text))) if first < n else set()
+        shared = {k: len(lead & set(content_tokens(blocks[k].text))) for k in run}
+        # Two shared words when any line has them: a teaser above that shares one common word is not it.
+        enough = min(2, max(shared.values()))
+        for k in run:
+            if enough and shared[k] >= enough:
+                return k
+        if len(lead) >= LEAD_CONTENT_WORDS:
+            return None  # a lead long enough to tell, and no line above announces it: a category, a site line
+        return max(run, key=lambda k: (len(words(blocks[k].text)), -k))
+
+    def _long_headline(self, blocks: Sequence[Block], drop: list[bool], k: int) -> bool:
+        """A long first line that is the headline, not the lead: nothing but furniture above it, headline-shaped
+        (no full stop, no sentence inside, no time anchor: news style dates the lead, not the headline), and
+        followed by a lead that ends with a full stop where it has none, sharing its story's words."""
+        line = blocks[k].text
+        if _SENTENCE_END.search(line) or _INNER_STOP.search(line) or not self._headline_like(line):
+            return False
+        if _TIME_ANCHOR.search(normalize(line)):
+            return False
+        # The lead, past the short lines (stamps, bylines, captions) a page puts under its headline.
+        nxt = next(
+            (
+                j
+                for j in range(k + 1, len(blocks))
+                if not drop[j] and len(words(blocks[j].text)) > BEFORE_BODY_SHORT_WORDS
+            ),
+            None,
+        )
+        if nxt is None or blocks[nxt].kind != "paragraph" or not _para(blocks, nxt):
+            return False
+        lead = blocks[nxt].text
+        if not _TERMINAL.search(lead):
+            return False
+        story = set(content_tokens(_without_dateline(lead)))
+        if len(set(content_tokens(line)) & story) < 2:
+            return False
+        # Above it only furniture: short lines, none a headline of the same story (that one would be the title).
+        for j in range(k):
+            above = blocks[j].text
+            if drop[j]:
+                continue
+            if len(words(above)) > BEFORE_BODY_SHORT_WORDS:
+                return False
+            if self._headline_like(above) and story & set(content_tokens(above)):
+                return False
+        return True
+
+    def _drop_trailing_teasers(
+        self, blocks: Sequence[Block], drop: list[bool], head: int | None, title: str | None, first: int
+    ) -> None:
+        """From the end back: a headline-shaped line and the paragraph after it that share no content word with
+        the story's headline and lead are another story's teaser (a related box whose header was left out)."""
+        n = len(blocks)
+        if first >= n:
+            return
+        headline = title if title is not None else (blocks[head].text if head is not None else "")
+        story = set(content_tokens(headline)) | set(content_tokens(blocks[first].text))
+        if len(story) < 4:
+            return  # too little to tell another story from this one
+        kept = [k for k in range(first + 1, n) if not drop[k]]
+        while len(kept) >= 3:  # the story keeps its lead and at least one more line
+            para, line = kept[-1], kept[-2]
+            if not (
+                self._headline_like(blocks[line].text)
+                and len(words(blocks[line].text)) <= 15
+                and _para(blocks, para)
+                and not story & set(content_tokens(blocks[line].text))
+                and not story & set(content_tokens(blocks[para].text))
+            ):
+                return
+            drop[line] = drop[para] = True
+            kept = kept[:-2]
+
     def arrange(self, blocks: Sequence[Block], title: str | None) -> Arranged:
         """The headline (unless given), the lead's dateline, the news blocks and the furniture lines, in order."""
         n = len(blocks)
@@ -139,8 +335,8 @@ class Structure:
         # 1. Furniture by kind, wherever it stands.
         for i, b in enumerate(blocks):
             line = b.text
-            if (arabic and is_latin_only(line) and len(words(line)) <= 8) or is_stamp(line):
-                drop[i] = True
+            latin_menu = arabic and is_latin_only(line) and len(words(line)) <= 8
+            drop[i] = latin_menu or is_stamp(line) or is_widget(line) or is_breadcrumb(line)
         # 2. Related-story blocks: a header («اقرأ أيضاً», «الأكثر مشاهدة») or a teaser cut with «…», and the
         #    stamps, teasers and story titles after it, up to the first short label or the first real paragraph.
         i = 0
@@ -161,9 +357,9 @@ class Structure:
                 elif (
                     HEADLINE_MIN_WORDS <= k <= 15
                     and not _FULL_STOP.search(nxt)
-                    and (j == i + 1 or _is_teaser_context(blocks, j))
+                    and (j == i + 1 or _is_teaser_context(blocks, j) or _is_title_list(blocks, i, j))
                 ):
-                    drop[j] = True  # a story title among teasers
+                    drop[j] = True  # a story title among teasers, or the next in a list of story titles
                 else:
                     break
                 j += 1
@@ -175,19 +371,13 @@ class Structure:
         if first == n and head is None:
             # No line reads as prose (a short note, a list): the story starts at the first line left.
             first = next((k for k in range(n) if not drop[k]), n)
+        if title is None and head is None and first < n and self._long_headline(blocks, drop, first):
+            # A headline of twelve words or more reads as prose by length alone: it is the headline when
+            # nothing but furniture stands above it and the paragraph after it is the lead.
+            head = first
+            first = next((k for k in range(head + 1, n) if not drop[k] and _para(blocks, k)), n)
         if title is None and head is None:
-            # The longest headline-like line in the run of short lines above the first paragraph: captions,
-            # bylines and categories are shorter than the headline (the first copy wins a tie).
-            best = 0
-            for k in range(min(first, n) - 1, -1, -1):
-                if drop[k]:
-                    continue
-                line = blocks[k].text
-                if self._headline_like(line):
-                    if len(words(line)) >= best:
-                        head, best = k, len(words(line))
-                elif len(words(line)) > BEFORE_BODY_SHORT_WORDS:
-                    break  # only short lines (captions, bylines, categories) stand between headline and body
+            head = self._short_headline(blocks, drop, first)
         if head is not None and head > first:
             # The markup's headline below the first paragraph: what is above it is no story text.
             first = next((k for k in range(head + 1, n) if not drop[k] and _para(blocks, k)), n)
@@ -207,6 +397,16 @@ class Structure:
                 continue
             if blocks[k].kind == "heading" or len(words(blocks[k].text)) <= BEFORE_BODY_SHORT_WORDS:
                 drop[k] = True
+        # 5b. Inside the story: labelled fields, credited captions and lines of short fields joined by
+        #     separators («سامي العلي | الرباط») are page furniture, never sub-headings or sentences.
+        for k in range(top + 1, n):
+            line = blocks[k].text
+            if drop[k] or blocks[k].kind == "title":
+                continue
+            # (A line with digits may be a score, «الوداد 2 - 1 الرجاء»: not a byline or source line.)
+            fields = k > first and is_dateline_line(line) and not _HAS_DIGIT.search(line)
+            if is_field(line) or is_caption(line) or fields:
+                drop[k] = True
         # 6. After the story: short unpunctuated lines (tags, source, «ذات صلة»), from the end back.
         last = n - 1
         while last > first:
@@ -220,13 +420,16 @@ class Structure:
                 last -= 1
                 continue
             break
+        # 6b. Other stories teased after this one, each a title and its opening paragraph, without a header.
+        self._drop_trailing_teasers(blocks, drop, head if title is None else None, title, first)
         # 7. Per-line furniture with a known wording, and a read-also title right after its header.
         for k in range(n):
             if not drop[k] and self.furniture(blocks[k].text):
                 drop[k] = True
+        _drop_repeats(blocks, drop, head, given, first)
         out_title = title
         if out_title is None and head is not None:
-            out_title = blocks[head].text
+            out_title = without_site_name(blocks[head].text)
         kept: list[Block] = []
         removed: list[int] = []
         dateline: str | None = None
@@ -255,6 +458,38 @@ class Structure:
         return Arranged(out_title, dateline, kept, removed)
 
 
+def _drop_repeats(blocks: Sequence[Block], drop: list[bool], head: int | None, given: str | None, first: int) -> None:
+    """Lines a page repeats are furniture: every copy of a short one (a caption, a menu or tag word), the later
+    copies of a long one (a pull quote), and the headline's copies in the body."""
+    seen: dict[str, int] = {}
+    counts: dict[str, int] = {}
+    for b in blocks:
+        key = normalize(b.text)
+        counts[key] = counts.get(key, 0) + 1
+    headline = given if given is not None else (normalize(blocks[head].text) if head is not None else None)
+    for k, b in enumerate(blocks):
+        key = normalize(b.text)
+        if counts[key] < 2 or k == head:
+            continue
+        if key == headline:
+            if k > first or given is None:
+                drop[k] = True  # above the story, a given headline's copy is left out silently
+        elif len(words(b.text)) <= BEFORE_BODY_SHORT_WORDS or key in seen:
+            drop[k] = True
+        seen.setdefault(key, k)
+
+
+def _without_dateline(text: str) -> str:
+    """A paragraph without the stamp and dateline it may open with (the site's name is no story word)."""
+    stamp = _LEADING_STAMP.match(text)
+    if stamp:
+        text = text[stamp.end() :]
+    m = _DATELINE.match(text)
+    if m and len(words(text[m.end() :])) >= 4 and _dateline_ok(m.group("dl")):
+        text = text[m.end() :]
+    return text
+
+
 def _para(blocks: Sequence[Block], k: int) -> bool:
     return is_paragraph(blocks[k].text)
 
@@ -273,7 +508,25 @@ def _is_teaser_context(blocks: Sequence[Block], j: int) -> bool:
     return _is_teaser(prev) or is_stamp(prev)
 
 
+def _is_title_list(blocks: Sequence[Block], i: int, j: int) -> bool:
+    """A related box lists story titles one a line: headline-shaped lines (no full stop, 3-15 words) all the
+    way from its header to this one."""
+    return all(
+        HEADLINE_MIN_WORDS <= len(words(blocks[m].text)) <= 15 and not _FULL_STOP.search(blocks[m].text)
+        for m in range(i + 1, j)
+    )
+
+
+# Particles (prepositions, conjunctions, negations) never stand in a place or agency name: a clause between
+# dashes that holds one («أعلنت الوزارة - في بيان - أن …») is prose, not a dateline.
+_PARTICLES = frozenset(
+    normalize(w) for w in "في من على عن إلى الى مع أن إن ان قد لم لن ما لا حيث التي الذي بعد قبل".split()
+)
+
+
 def _dateline_ok(dl: str) -> bool:
-    """A dateline names a place and maybe an agency: no verb-led clause, at most six words, a separator."""
-    n = len(dl.split())
-    return 1 <= n <= 7 and any(c in dl for c in "-–—ـ(:")
+    """A dateline names a place and maybe an agency: at most eight words, a separator, no particle."""
+    toks = dl.split()
+    if any(normalize(t).strip('()«»“”"') in _PARTICLES for t in toks):
+        return False
+    return 1 <= len(toks) <= 8 and any(c in dl for c in '-–—ـ(:/«“"')

@@ -12,7 +12,7 @@ from service.highlights.places import Gazetteer
 from service.highlights.types import Highlights
 from service.summary.extractive import ExtractiveSummarizer
 from service.text.clean import Furniture, clean_article
-from service.text.rank import SentenceRanker
+from service.text.rank import SentenceRanker, lead_index
 from service.text.segment import Article, Sentence, segment
 
 FURNITURE = Furniture.load(HOME / "config" / "boilerplate.toml")
@@ -58,6 +58,38 @@ def test_near_duplicate_sentences_are_not_both_picked() -> None:
     article = article_of(text)
     picked = ExtractiveSummarizer(2, 4).summarize(article).sentence_indexes or []
     assert not {0, 1} <= set(picked)
+
+
+def test_the_lead_is_always_in_an_extractive_summary_even_when_the_body_repeats_other_words() -> None:
+    # Invented: the lead's words recur nowhere, the body keeps returning to another topic.
+    lead = "افتتح محافظ المدينة جسرا معلقا فوق النهر بطول كيلومتر واحد صباح اليوم."
+    body = [
+        "وتعاني شوارع المدينة من ازدحام المرور في ساعات الذروة منذ سنوات طويلة.",
+        "ويقول سائقون إن ازدحام المرور في شوارع المدينة يضاعف زمن الرحلات اليومية.",
+        "وتخطط البلدية لتوسيع شوارع المدينة لتخفيف ازدحام المرور في الأحياء المكتظة.",
+        "ويرى خبراء أن ازدحام المرور في المدينة يحتاج إلى نقل عام أوسع وأسرع.",
+        "وطالب السكان بحلول عاجلة لازدحام المرور في شوارع المدينة الرئيسية.",
+    ]
+    article = article_of("\n".join([lead, *body]))
+    picked = ExtractiveSummarizer(2, 2).summarize(article).sentence_indexes or []
+    assert picked[0] == 0 and len(picked) == 2
+
+
+def test_a_short_first_line_is_not_taken_for_the_lead() -> None:
+    lines = ["عاجل جدا.", "أعلنت الحكومة خطة اقتصادية جديدة لدعم المزارعين في الريف.", "وقال الوزير إن الخطة تبدأ غدا."]
+    article = article_of("\n".join(lines))
+    assert lead_index(article) == 1
+
+
+def test_a_deck_kept_above_the_lead_is_not_taken_for_it() -> None:
+    lines = [
+        "الحكومة تطلق خطة لدعم المزارعين",
+        "الخطة تشمل قروضا ميسرة وبذورا محسنة وتدريبا للمزارعين في القرى",
+        "أعلنت الحكومة اليوم خطة اقتصادية جديدة لدعم المزارعين في الريف بقيمة كبيرة.",
+        "وقال الوزير إن الخطة تبدأ غدا في جميع المحافظات الزراعية.",
+    ]
+    article = article_of("\n".join(lines))
+    assert article.sentences[lead_index(article) or 0].text == lines[2]
 
 
 def test_key_points_are_ranked_sentences_with_scores(example: Highlights) -> None:

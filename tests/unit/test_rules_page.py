@@ -67,3 +67,24 @@ def test_half_a_megabyte_page_is_extracted_quickly() -> None:
     elapsed = time.perf_counter() - start
     assert PARAGRAPHS[0] in result.text
     assert elapsed < 2.0, elapsed  # a generous bound for a shared 2-core machine; measured far less
+
+
+def test_the_sites_logo_in_an_h1_is_not_the_headline() -> None:
+    logo = "<h1 class='logo'><a href='/'>موقع الأخبار</a></h1>"
+    # The logo in the page header, the headline an <h2>: og:title names the headline.
+    html = page().replace("<header>", f"<header>{logo}").replace(f"<h1>{HEADLINE}</h1>", f"<h2>{HEADLINE}</h2>")
+    result = extract_page(html)
+    assert result.title == HEADLINE and result.headline_source == "og:title"
+    # No og:title: the <title> without the site's name.
+    html = html.replace(f'<meta property="og:title" content="{HEADLINE}">', "")
+    result = extract_page(html)
+    assert result.title == HEADLINE and result.headline_source == "title"
+    # The logo in an <h1> outside the header, but it is the site's name the <title> appends.
+    html = page().replace("<main>", f"<div>{logo}</div><main>")
+    assert extract_page(html).title == HEADLINE
+
+
+def test_an_h1_that_differs_from_the_seo_title_is_still_the_headline() -> None:
+    html = page().replace(f'content="{HEADLINE}"', 'content="حملة تطعيم واسعة في مصر"')
+    result = extract_page(html)
+    assert result.title == HEADLINE and result.headline_source == "h1"

@@ -98,6 +98,11 @@ def test_short_lines_after_the_story_are_furniture_and_news_is_kept() -> None:
         ("عمان - الرأي - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "عمان - الرأي -"),
         ("القاهرة (رويترز) - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "القاهرة (رويترز) -"),
         ("دمشق، سوريا (CNN) -- أعلنت وزارة الصحة اليوم عن خطة جديدة.", "دمشق، سوريا (CNN) --"),
+        ("بيروت – «الحياة» – أعلنت وزارة الصحة اليوم عن خطة جديدة.", "بيروت – «الحياة» –"),
+        ("غزة/ الأناضول: أعلنت وزارة الصحة اليوم عن خطة جديدة.", "غزة/ الأناضول:"),
+        ("دبي، 12 مارس (وام) - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "دبي، 12 مارس (وام) -"),
+        ("(رويترز) - أعلنت وزارة الصحة اليوم عن خطة جديدة.", "(رويترز) -"),
+        ("لندن ـ «القدس العربي»: أعلنت وزارة الصحة اليوم عن خطة جديدة.", "لندن - «القدس العربي»:"),
     ],
 )
 def test_the_dateline_at_the_start_of_the_lead_is_taken_out(lead: str, dateline: str) -> None:
@@ -109,6 +114,13 @@ def test_the_dateline_at_the_start_of_the_lead_is_taken_out(lead: str, dateline:
 def test_no_dateline_in_an_ordinary_lead() -> None:
     article = digest_lines(HEADLINE, *BODY)
     assert article.dateline is None and article.sentences[0].text == BODY[0]
+    for lead in (
+        "أعلنت الحكومة (المؤقتة) أمس عن خطة جديدة للمستشفيات.",
+        "أعلنت وزارة «الصحة» أن الخطة تبدأ غدا.",
+        "أعلنت الوزارة - في بيان - أن الخطة تبدأ غدا في المحافظات.",
+    ):
+        article = digest_lines(HEADLINE, lead, *BODY[1:])
+        assert article.dateline is None and article.sentences[0].text == lead
 
 
 def test_tatweel_after_a_proclitic_stays_so_no_letter_is_orphaned() -> None:
@@ -119,3 +131,175 @@ def test_tatweel_after_a_proclitic_stays_so_no_letter_is_orphaned() -> None:
 def test_a_short_note_without_punctuation_is_still_an_article() -> None:
     article = digest_lines("خبر قصير بلا نقطة في آخره")
     assert [s.text for s in article.sentences] == ["خبر قصير بلا نقطة في آخره"] and article.removed == []
+
+
+# -- invented CMS layouts: the headline by what it is, furniture by its form ------------------------------------
+
+LONG_HEADLINE = (
+    "وزارة الصحة تعلن خطة وطنية لتوسيع شبكة المستشفيات والمراكز الصحية في المحافظات الجنوبية خلال العام المقبل"
+)
+
+
+def test_a_headline_of_twelve_words_or_more_is_still_the_headline() -> None:
+    article = digest_lines(LONG_HEADLINE, *BODY)
+    assert article.title == LONG_HEADLINE
+    assert article.sentences[0].text == BODY[0]
+    # The same with a category label above it.
+    article = digest_lines("صحة", LONG_HEADLINE, *BODY)
+    assert article.title == LONG_HEADLINE and article.removed == ["صحة"]
+
+
+def test_a_lead_without_a_full_stop_is_no_headline() -> None:
+    # It says when (news style dates the lead, not the headline): the lead, not a long headline.
+    lead = "أعلنت وزارة الصحة اليوم الأحد عن خطة جديدة لتوسيع شبكة المستشفيات في المحافظات الجنوبية"
+    article = digest_lines(lead, *BODY[1:])
+    assert article.title is None and article.sentences[0].text == lead
+
+
+@pytest.mark.parametrize(
+    "above",
+    ["صحيفة الوطن الإلكترونية", "الرئيسية > أخبار > صحة", "بقلم: سامي العلي", "القاهرة - (وكالات)", "Alwatan News"],
+)
+def test_site_names_breadcrumbs_and_bylines_above_the_headline_are_not_it(above: str) -> None:
+    article = digest_lines(above, HEADLINE, *BODY)
+    assert article.title == HEADLINE and article.removed == [above]
+
+
+@pytest.mark.parametrize(
+    "below", ["صورة من الأرشيف لمستشفى حكومي في إحدى المحافظات", "الخطة تشمل بناء مستشفيات جديدة وتأهيل المراكز"]
+)
+def test_a_longer_caption_or_deck_below_the_headline_does_not_take_its_place(below: str) -> None:
+    article = digest_lines(HEADLINE, below, *BODY)
+    assert article.title == HEADLINE
+
+
+@pytest.mark.parametrize("site", [" | صحيفة الوطن", " - الوطن نيوز", " - Alwatan News"])
+def test_the_site_name_after_a_headline_is_left_out(site: str) -> None:
+    assert digest_lines(HEADLINE + site, *BODY).title == HEADLINE
+
+
+def test_a_dash_inside_a_headline_is_kept() -> None:
+    headline = "الصحة تعلن خطة جديدة - المستشفيات أولا"
+    assert digest_lines(headline, *BODY).title == headline
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "عدد القراءات 345",
+        "0 تعليق",
+        "#الصحة #المستشفيات",
+        "(رويترز)",
+        "طباعة",
+        "نسخ الرابط",
+        "حجم الخط",
+        "الخبر السابق",
+        "المقال التالي: الحكومة ترفع الأجور",
+        "التصنيف: أخبار محلية",
+        "ترجمة: سامي العلي",
+        "مستشفى حكومي في الجنوب (أرشيفية)",
+        "مستشفى حكومي في الجنوب - أرشيف",
+        "سامي العلي | القاهرة",
+        "للمزيد من الأخبار تابعونا على جوجل نيوز",
+        "انضموا إلى قناتنا على تيليجرام",
+    ],
+)
+def test_furniture_inside_the_story_is_no_section_and_no_sentence(line: str) -> None:
+    article = digest_lines(HEADLINE, BODY[0], line, *BODY[1:])
+    assert article.title == HEADLINE
+    assert line in article.removed, article.removed
+    assert article.sections == [] and [s.text for s in article.sentences] == BODY
+
+
+def test_a_short_quoted_line_and_a_sub_heading_stay() -> None:
+    article = digest_lines(HEADLINE, BODY[0], "وأضاف: نحن مستعدون", "خطة التمويل", *BODY[1:])
+    assert "وأضاف: نحن مستعدون" in [s.text for s in article.sentences]
+    assert article.sections == ["خطة التمويل"] and article.removed == []
+    article = digest_lines(HEADLINE, BODY[0], "المرحلة 2", *BODY[1:])
+    assert article.sections == ["المرحلة 2"] and article.removed == []
+
+
+def test_every_story_title_in_a_related_box_goes() -> None:
+    titles = ["ارتفاع أسعار الأدوية في الصيدليات مع بداية العام", "الحكومة تفتتح مستشفى جديدا للأطفال في العاصمة"]
+    article = digest_lines(HEADLINE, *BODY, "أخبار ذات علاقة", *titles)
+    assert article.removed == ["أخبار ذات علاقة", *titles]
+    assert [s.text for s in article.sentences] == BODY
+
+
+def test_other_stories_teased_after_this_one_go_and_a_sub_heading_of_this_story_stays() -> None:
+    others = [
+        "منتخب الشباب يتأهل إلى نهائي البطولة العربية",
+        "تأهل منتخب الشباب لكرة القدم إلى المباراة النهائية بعد فوزه بهدفين نظيفين مساء أمس في الملعب الأولمبي.",
+    ]
+    article = digest_lines(HEADLINE, *BODY, *others)
+    assert article.removed == others and [s.text for s in article.sentences] == BODY
+    article = digest_lines(HEADLINE, *BODY[:2], "تمويل المستشفيات", BODY[2])
+    assert article.sections == ["تمويل المستشفيات"] and article.removed == []
+
+
+def test_a_label_above_a_lead_it_does_not_announce_is_no_headline() -> None:
+    article = digest_lines("أخبار محلية من العاصمة", *BODY)
+    assert article.title is None and article.removed == ["أخبار محلية من العاصمة"]
+
+
+def test_lines_a_page_repeats_are_furniture() -> None:
+    caption = "وزير الصحة في المستشفى"
+    article = digest_lines(HEADLINE, *BODY[:2], caption, BODY[2], caption)
+    assert article.removed == [caption, caption] and article.sections == []
+    # A pull quote repeats a sentence of the story: the later copy goes, the sentence stays once.
+    article = digest_lines(HEADLINE, *BODY, BODY[1])
+    assert [s.text for s in article.sentences] == BODY and article.removed == [BODY[1]]
+    # The headline repeated after the story.
+    article = digest_lines(HEADLINE, *BODY, HEADLINE)
+    assert article.title == HEADLINE and article.removed == [HEADLINE]
+
+
+def test_a_quotation_on_its_own_line_is_no_section() -> None:
+    article = digest_lines(HEADLINE, BODY[0], "«سنبني المستشفيات في موعدها»", *BODY[1:])
+    assert article.sections == [] and "«سنبني المستشفيات في موعدها»" in [s.text for s in article.sentences]
+
+
+def test_a_teaser_above_that_shares_one_word_with_the_lead_is_not_the_headline() -> None:
+    article = digest_lines("وزارة الداخلية تمدد حالة الطوارئ في البلاد", HEADLINE, *BODY)
+    assert article.title == HEADLINE
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "نستخدم ملفات تعريف الارتباط لتحسين تجربتك على موقعنا. بمواصلة التصفح فإنك توافق على ذلك.",
+        "صحيفة الوطن 2025 - جميع الحقوق محفوظة",
+    ],
+)
+def test_consent_and_copyright_notices_are_furniture(line: str) -> None:
+    article = digest_lines(line, HEADLINE, *BODY)
+    assert article.title == HEADLINE and article.removed == [line]
+    article = digest_lines(HEADLINE, *BODY, line)
+    assert article.removed == [line] and [s.text for s in article.sentences] == BODY
+
+
+def test_an_invented_cms_export_with_every_kind_of_furniture() -> None:
+    furniture_top = ["الوطن | الأحد 12 مارس 2025", "الرئيسية > صحة"]
+    under_headline = ["نشر في: 12/03/2025 - 10:45", "كتب: أحمد سمير", "مستشفى حكومي في الجنوب (أرشيفية)"]
+    related = ["اقرأ أيضا", "الحكومة ترفع أسعار الوقود مطلع الشهر المقبل", "ارتفاع الصادرات الزراعية بنسبة كبيرة"]
+    tail = ["الوسوم: الصحة، المستشفيات", "شارك", "فيسبوك تويتر واتساب", "0 تعليق", "اترك تعليقاً"]
+    lines = [
+        *furniture_top,
+        LONG_HEADLINE,
+        *under_headline,
+        "القاهرة - الوطن - " + BODY[0],
+        BODY[1],
+        *related,
+        BODY[2],
+        *tail,
+    ]
+    article = digest_lines(*lines)
+    assert article.title == LONG_HEADLINE
+    assert article.dateline == "القاهرة - الوطن -"
+    assert [s.text for s in article.sentences] == BODY and article.sections == []
+    assert sorted(article.removed) == sorted([*furniture_top, *under_headline, *related, *tail])
+
+
+def test_the_site_name_before_a_headline_is_left_out() -> None:
+    assert digest_lines("الوطن نيوز - " + HEADLINE, *BODY).title == HEADLINE
+    assert digest_lines("Alwatan | " + HEADLINE, *BODY).title == HEADLINE
