@@ -293,9 +293,10 @@ class DigestPipeline:
             r = self.resources
             recognizer = self.models.get(ENTITIES_ROLE)
             keys = run.options.max_key_points or 0
+            summary_sentences = self._extractive_summary_sentences(run)
             try:
                 run.highlights = extract_highlights(
-                    article, run.ranker, r.lexicon, r.gazetteer, keys, recognizer, run.deadline
+                    article, run.ranker, r.lexicon, r.gazetteer, keys, recognizer, run.deadline, summary_sentences
                 )
             except DigestTimeout:
                 raise
@@ -303,7 +304,20 @@ class DigestPipeline:
                 if recognizer is None:
                     raise
                 run.warn("entities-model-failed", f"the entity model failed ({type(exc).__name__}); rules only")
-                run.highlights = extract_highlights(article, run.ranker, r.lexicon, r.gazetteer, keys)
+                run.highlights = extract_highlights(
+                    article, run.ranker, r.lexicon, r.gazetteer, keys, summary_sentences=summary_sentences
+                )
+
+    def _extractive_summary_sentences(self, run: DigestRun) -> frozenset[int]:
+        """The article sentences of the digest's summary when it is (or, before the summary, will be) extractive:
+        key points leave them out. An abstractive summary that falls back to extractive later (empty, or
+        `summary.on_unsupported = "extractive"`) may still share a sentence with the key points."""
+        if run.summary is not None:
+            return frozenset(run.summary.sentence_indexes or ())
+        if run.options.summary != "extractive" and self.models.get(SUMMARY_ROLE) is not None:
+            return frozenset()
+        summary = self.extractive.summarize(run.prepared, ranker=run.ranker)
+        return frozenset(summary.sentence_indexes or ())
 
     def translate(self, run: DigestRun, on_batch: Callable[[TranslatedBatch], None] | None = None) -> None:
         """English for everything the options ask for. With `on_batch`, the body goes in chunks of sentences,

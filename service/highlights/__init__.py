@@ -27,11 +27,14 @@ def extract_highlights(
     max_key_points: int,
     recognizer: EntityRecognizer | None = None,
     deadline: Deadline | None = None,
+    summary_sentences: frozenset[int] = frozenset(),
 ) -> Highlights:
     """All highlights of an article, in Arabic; English fields stay null until translation fills them.
 
     With a `recognizer` (the `entities` model role), its spans over the title and every sentence (batched by
-    the model, the deadline passed on) are merged into the rules' entities before quotes are attributed."""
+    the model, the deadline passed on) are merged into the rules' entities before quotes are attributed.
+    `summary_sentences`: the sentences an extractive summary is made of; key points are other sentences, so the
+    digest does not say the same thing twice."""
     sentences = article.sentences
     tokens = [tokenize(article.title or ""), *(tokenize(s.text) for s in sentences)]
     entities = find_entities(tokens, lexicon, gazetteer)
@@ -41,9 +44,11 @@ def extract_highlights(
         entities = merge_model_spans(entities, spans, texts, tokens, lexicon, gazetteer)
     key_points = [
         KeyPoint(sentences[r.index].text, None, r.score, r.index)
-        for r in ranker.top(max_key_points)
-        if r.score >= KEY_POINT_MIN_SCORE and len(sentences[r.index].text.split()) >= KEY_POINT_MIN_WORDS
-    ]
+        for r in ranker.top(max_key_points + len(summary_sentences))
+        if r.index not in summary_sentences
+        and r.score >= KEY_POINT_MIN_SCORE
+        and len(sentences[r.index].text.split()) >= KEY_POINT_MIN_WORDS
+    ][:max_key_points]
     return Highlights(
         key_points,
         find_quotes(sentences, entities.people, entities.organizations, lexicon),

@@ -143,3 +143,13 @@ def test_same_article_with_other_furniture_reports_its_own_removed_lines(client:
 def test_an_overlong_title_is_refused_not_cut(client: Client) -> None:
     r = client.post("/v1/digest", json={"text": "قال الوزير إن الاجتماع كان مثمرا.", "title": "عنوان " * 300})
     assert r.status_code == 422 and "title" in r.json()["detail"]
+
+
+def test_key_points_do_not_repeat_an_extractive_summary(client: Client, example_text: str) -> None:
+    d = client.post("/v1/digest", json={"text": example_text, "options": {"max_key_points": 3}}).json()
+    assert d["summary"]["method"] == "extractive"
+    in_summary = {i for s in d["summary"]["sentences"] for i in s["sources"]}
+    key_points = [kp["sentence"] for kp in d["highlights"]["key_points"]]
+    assert in_summary and len(key_points) == 3  # still as many key points as asked for, other sentences
+    assert not in_summary & set(key_points)
+    assert all(kp["ar"] not in d["summary"]["ar"] for kp in d["highlights"]["key_points"])
