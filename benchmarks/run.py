@@ -116,7 +116,7 @@ def write_profiles(
             "translation", marian, "translation/marian", 4, tr_len, 16, True
         )
         text += f'[profiles.entities.entities]\nmodel = "{ner}"\nbatch_size = {entry.batch_size}\n'
-        text += f'threads = {entry.threads}\nquantization = "{entry.quantization}"\n'
+        text += f"threads = {entry.threads}\n"
     path = folder / "profiles.toml"
     path.write_text(text)
     return path

@@ -473,6 +473,11 @@ class JobStore:
             status = "running"
         else:
             status = "queued"
+        if finished and not finished_raw:
+            # The last article is recorded a moment before the worker stamps the job's end: a view in between
+            # stamps it (the first stamp stays), so a finished job always has its finished_at.
+            await self.mark_finished(job_id)
+            finished_raw = await self.redis.hget(self._key(job_id), "finished_at")
         ttl = await self.redis.ttl(self._key(job_id))
         return JobView(
             id=job_id,

@@ -35,13 +35,8 @@ class TokenClassifierSpec:
     licence: str = ""
     max_input_tokens: int = 512
     batch_size: int = 16
-    # "none": the checkpoint's fp32 weights; "dynamic-int8": torch's dynamic quantisation of the linear layers
-    # (about a quarter of the memory, faster on CPU; the labels may differ where the model was unsure).
-    quantization: str = "none"
 
     def __post_init__(self) -> None:
-        if self.quantization not in ("none", "dynamic-int8"):
-            raise ValueError(f'quantization must be "none" or "dynamic-int8", not {self.quantization!r}')
         if self.max_input_tokens < 8:
             raise ValueError(f"max_input_tokens must be at least 8, not {self.max_input_tokens}")
         if self.batch_size < 1:
@@ -148,10 +143,6 @@ class TokenClassifier:
         torch.set_num_threads(threads)
         self.model: Any = AutoModelForTokenClassification.from_pretrained(folder)
         self.model.eval()
-        if spec.quantization == "dynamic-int8":
-            self.model = torch.ao.quantization.quantize_dynamic(  # type: ignore[no-untyped-call]
-                self.model, {torch.nn.Linear}, dtype=torch.qint8
-            )
         self.id2label: dict[int, str] = {int(k): v for k, v in self.model.config.id2label.items()}
         self.scheme: Scheme = label_scheme(self.id2label)
         limits = [spec.max_input_tokens, config.get("max_position_embeddings")]
@@ -168,8 +159,6 @@ class TokenClassifier:
         name, version = (str(folder), _folder_fingerprint(folder)) if spec.is_local else (spec.model, folder.name)
         # The window size changes what the model sees, hence its output; the batch size does not.
         self.identity = f"{name}@{version}|window:{self.window_tokens}"
-        if spec.quantization != "none":
-            self.identity += f"|{spec.quantization}"
         if remove:
             self.identity += f"|remove:{hashlib.sha256(remove.encode()).hexdigest()[:8]}"
         self._lock = threading.Lock()

@@ -383,23 +383,3 @@ def test_model_entity_finder_maps_labels_and_drops_misc(tmp_path: Path, ner_fold
         "B-MISC": set(),
         "O": set(),
     }
-
-
-def test_dynamic_int8_quantises_the_linear_layers_and_is_named_in_the_identity(
-    ner_folder: Path, classifier: TokenClassifier
-) -> None:
-    import torch
-
-    quantised = TokenClassifier(TokenClassifierSpec(str(ner_folder), quantization="dynamic-int8"), threads=1)
-    linear = [m for m in quantised.model.modules() if isinstance(m, torch.nn.Linear)]
-    dynamic = [m for m in quantised.model.modules() if type(m).__module__.startswith("torch.ao.nn.quantized")]
-    assert dynamic and not linear  # every linear layer runs on int8 weights
-    assert quantised.identity == classifier.identity + "|dynamic-int8"
-    texts = list(ARABIC_LINES[:4])
-    spans = quantised.classify(texts)
-    assert len(spans) == len(texts) and all(s.label in {lab.split("-")[-1] for lab in LABELS} for t in spans for s in t)
-
-
-def test_an_unknown_quantisation_is_refused_in_words(ner_folder: Path) -> None:
-    with pytest.raises(ValueError, match="dynamic-int8"):
-        TokenClassifierSpec(str(ner_folder), quantization="int4")
