@@ -9,9 +9,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from service.highlights.lexicon import STOP, STOP_LIGHT, Lexicon, Token, is_speech_verb, is_verb
+from service.highlights.lexicon import STOP, STOP_LIGHT, TIME_WORDS, Lexicon, Token, is_speech_verb, is_verb
 from service.highlights.places import AFTER_CUE, ALWAYS, Gazetteer, Place
 from service.highlights.types import Entities, Entity
+from service.text.arabic import clitic_variants, light_normalize, strip_clitic
 
 # A given name followed by an ال-word (محمد الحلبوسي) is a name for these common ones; for the rest
 # (جمال الطبيعة, "the beauty of nature") the article must give a title first.
@@ -38,6 +39,10 @@ _CONJUNCTIONS = frozenset({"بينما", "عندما", "بعدما", "حينما
 _DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
 # The foreign words of media brands written after their Arabic name (شفق نيوز، الجزيرة نت).
 _MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
+# Tanween (ً ٌ ٍ) marks an indefinite noun; news text never puts it on a proper name.
+_TANWEEN = "\u064b\u064c\u064d"
+# Particles of a nasab or a dynasty after which a name goes on (عبد العزيز بن سعود، حمد بن عيسى آل خليفة).
+_NASAB = frozenset({"بن", "ابن", "بنت", "ال"})
 
 
 @dataclass
@@ -66,6 +71,16 @@ class EntityFinder:
         self.names = lexicon.names
         self._org_spans: list[set[int]] = []
         self._place_spans: list[set[int]] = []  # unknown names read after a place cue (بلدة تل حلف)
+        # Titles in construct drop the article (عاهل المملكة، قاضي المحكمة): the listed «ال» titles without it,
+        # but not those that are mostly words without it (أمام "in front of" beside الإمام).
+        self._construct_titles = frozenset(
+            t[2:]
+            for t in lexicon.titles
+            if t.startswith("ال")
+            and len(t) >= 5
+            and t[2:] not in lexicon.titles
+            and not self.names.is_mostly_word(t[2:])
+        )
 
     # -- shared ------------------------------------------------------------------------------------
     def _is_title(self, tok: Token) -> bool:
@@ -141,9 +156,55 @@ class EntityFinder:
             or rest in STOP
         )
 
+    def _is_word(self, tok: Token) -> bool:
+        """A word first, not a name: a frequent word that inflects and is rarely a name (عدم، ينفي، حكومي), a
+        frequent word no name uses, a future verb (سيستقبل), a word with tanween (لقاءً: names take none) or
+        an adverbial accusative of a frequent word (تنديدا)."""
+        norm = tok.norm
+        if self.names.is_word(norm) or (norm in self.lex.common_words and not self._is_unit(tok)):
+            return True
+        if any(c in tok.surface for c in _TANWEEN):
+            return True
+        if norm[:1] == "س" and norm[1:2] in "يتن" and self.names.is_word(norm[1:]):
+            return True  # the future prefix س on an imperfect verb
+        base = norm[:-1]
+        if _masdar_accusative(norm):
+            return True
+        return (
+            norm.endswith("ا")
+            and not self._is_unit(tok)
+            and (base in self.lex.common_words or self.names.is_word(base))
+        )
+
+    def _coordinated(self, tok: Token) -> bool:
+        """A word glued to و that coordinates (… وبحضور، وزوجته): its reading without و is a known word,
+        title or name part, so it starts a new phrase or person and never continues the name before it."""
+        if not tok.norm.startswith("و") or len(tok.norm) < 4 or self._is_unit(tok):
+            return False
+        rest = tok.norm[1:]
+        readings = {rest, *clitic_variants(rest)}
+        return any(
+            r in STOP
+            or r.startswith("ال")
+            or r in self.lex.common_words
+            or self.names.is_word(r)
+            or r in self.names.given
+            or r in self.lex.titles
+            for r in readings
+        )
+
+    def _feminine_or_pronoun(self, tok: Token) -> bool:
+        """A final ة (a feminine noun: جديدة) or a pronoun ه on a known word (فريقه); a final ه on nothing known
+        is part of a foreign name (يايسله)."""
+        return tok.light.endswith("ة") or self._is_word(tok) or tok.norm[:-1] in self.lex.common_words
+
     def _ends_name(self, tok: Token) -> bool:
         """A word that cannot continue a name: an indefinite accusative (ممثلاً، ممثلا: a participle in
         -ا after م), or a frequent word no attested name uses (دعم، الوضع)."""
+        if tok.norm in _REGNAL or tok.norm in _NAME_PARTICLES:
+            return False
+        if self.names.is_word(tok.norm) or any(c in tok.surface for c in _TANWEEN):
+            return True
         if self._is_unit(tok):
             return False
         if tok.surface.endswith(("اً", "ًا")) or (
@@ -164,7 +225,8 @@ class EntityFinder:
         first = toks[j]
         name = [first]
         k = j + 1
-        while k < len(toks) and len(name) < _MAX_NAME_TOKENS and self._name_like(toks[k]):
+        # A nasab's particles do not count: عبد العزيز بن سعود بن نايف is one name of four names.
+        while k < len(toks) and _span(name) < _MAX_NAME_TOKENS and self._name_like(toks[k]):
             tok = toks[k]
             if tok.norm.startswith("ال") and not (after_title or self._is_unit(tok)) and len(name) >= 2:
                 break
@@ -174,20 +236,19 @@ class EntityFinder:
                 break
             if len(name) >= 2 and tok.norm.startswith(("ب", "ل")) and not self._is_unit(tok):
                 break  # محمد ناهيري [بتسجيل] هدف
-            rest = tok.norm[1:]
-            if (
-                tok.norm.startswith("و")
-                and not self._is_unit(tok)
-                and (rest in STOP or rest.startswith("ال") or rest in self.names.given or rest in self.lex.titles)
-            ):
+            if self._coordinated(tok):
                 break
-            if tok.norm.endswith("ه") and not self._is_unit(tok):
+            if tok.norm[:1] in "لب" and not self._is_unit(tok) and (tok.norm[1:] in STOP or self._is_word(tok)):
+                break  # بأي، لمزيد: a preposition glued to a word
+            if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
                 break
             if tok.norm.startswith("و") and not self._is_unit(tok) and tok.norm[1:] in self.lex.common_words:
                 break  # تضامن وتنسيق: a word glued to و coordinates nouns, it does not continue a name
             if tok.norm == "باسم":
                 break  # … عبدالله باسم قائد القوات: "on behalf of", not the given name Basim
-            if self._ends_name(tok):
+            if self._construct_title(toks, k):
+                break  # … آل سعود عاهل المملكة: a title in construct starts the apposition
+            if self._ends_name(tok) or (self._is_word(tok) and tok.norm not in _REGNAL | _NAME_PARTICLES):
                 break
             name.append(tok)
             k += 1
@@ -199,6 +260,10 @@ class EntityFinder:
             return []
         if after_title:
             head = name[0]
+            if len(name) == 1 and head.norm in TIME_WORDS:
+                return []  # قاضي المحكمة صباح اليوم: the time of day, not a woman named Sabah
+            if (self._is_word(head) or self.names.is_mostly_word(head.norm)) and not self._is_given(head):
+                return []  # وزير الخارجية ينفي، مسؤول حكومي، الفريق نجح: a word, not a name
             if (
                 not self._is_unit(head)
                 and (
@@ -215,7 +280,7 @@ class EntityFinder:
                 if not self._is_unit(tok) and nxt is not None and nxt.is_word and nxt.norm.startswith("ال"):
                     return []  # رئيس قطاع الهندسة: a noun in construct, the office, not a surname
                 # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
-                if tok.norm.endswith("ه") and not self._is_unit(tok):
+                if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
                     return []
                 if tok.norm[:1] in "لب" and not self._is_unit(tok) and self._glued_word(tok):
                     return []  # الرئيس لبنان / بالقرار: a preposition glued to a word, not a surname
@@ -234,6 +299,8 @@ class EntityFinder:
             return []  # فتح آفاق، أمل كبير: a common word first needs a second given name (جمال عبد الناصر)
         if second.bare.startswith("ال") and not (strong or self.names.is_surname(second.norm)):
             return []
+        if self.names.is_mostly_word(second.norm) or self.names.is_mostly_word(second.bare):
+            return []  # عمر الدوري، تحية العلم: without a title, a frequent word is no family name
         if not (strong or self._is_unit(second)):
             return []
         return name
@@ -244,8 +311,10 @@ class EntityFinder:
         nxt = toks[k] if k < len(toks) else None
         if nxt is None or not nxt.is_word:
             return False
-        if tok.norm in _REGNAL and nxt.norm in ("ابن", "بن"):
-            return True
+        if nxt.norm in _NASAB and k + 1 < len(toks) and toks[k + 1].is_word and self._is_unit(toks[k + 1]):
+            return True  # عبد العزيز بن سعود، الثاني ابن الحسين، بن عبد العزيز آل سعود: the nasab goes on
+        if k >= 2 and toks[k - 2].norm == "عبد" and not self._is_word(nxt) and self._is_unit(nxt):
+            return True  # عبد المنعم عبد المقصود: «عبد» and its ال-word are one given name, the family name follows
         father = tok.norm.removeprefix("ال")
         return (
             father in self.names.given
@@ -268,6 +337,8 @@ class EntityFinder:
                 continue
             if self._is_given(tok) and not tok.norm.startswith("ال"):
                 break
+            if self._definite_given(toks, j):
+                break  # والي تونس الشاذلي بوعلاق: a Maghrebi given name with the article starts the name
             complement = (
                 tok.bare.startswith("ال")
                 or self._adjective(tok) is not None
@@ -280,9 +351,14 @@ class EntityFinder:
                 break
             j += 1
             skipped += 1
-        if j < len(toks) and toks[j].surface == "،" and skipped:
+        comma = j < len(toks) and toks[j].surface == "،" and skipped > 0
+        if comma:
             j += 1  # apposition: وزير الخارجية الفرنسي، جان نويل بارو،
+        if j < len(toks) and self._glued_given(toks[j]):
+            return []  # …، وزير الإعلام السابق، وعمرو …: a second person, coordinated, not this title's name
         name = self._read_name(toks, j, after_title=True)
+        if comma and len(name) == 1 and not self._is_unit(name[0]):
+            return []  # after a comma a name needs an attested part or two words: «المحافظة، تصدت» is a clause
         if not name and skipped:
             # الرئيس الأسد: the one word after the title was the surname, not a complement.
             tok = toks[i + 1]
@@ -299,6 +375,71 @@ class EntityFinder:
                 name = [tok]
         return name
 
+    def _construct_title(self, toks: Sequence[Token], i: int) -> bool:
+        """A title without the article in construct with a definite noun (عاهل المملكة، قاضي المحكمة)."""
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        return (
+            any(v in self._construct_titles for v in toks[i].variants)
+            and nxt is not None
+            and nxt.is_word
+            and nxt.bare.startswith("ال")
+            and nxt.norm not in STOP
+        )
+
+    def _definite_given(self, toks: Sequence[Token], j: int) -> bool:
+        """An attested given name with the article (الشاذلي، الحبيب، الهادي) followed by an attested name part
+        that is no word (بوعلاق): the name starts here, not a complement of the title."""
+        tok = toks[j]
+        nxt = toks[j + 1] if j + 1 < len(toks) else None
+        return (
+            tok.norm.startswith("ال")
+            and tok.norm in self.names.given
+            and not self.names.is_mostly_word(tok.norm)
+            and self._name_like(tok)
+            and nxt is not None
+            and self._name_like(nxt)
+            and not nxt.norm.startswith("ال")
+            and self._is_unit(nxt)
+            and not self._is_word(nxt)
+        )
+
+    def _glued_given(self, tok: Token) -> bool:
+        """A given name with the conjunction و glued on (وعمرو، وأحمد): a further person starts here."""
+        rest = tok.norm[1:]
+        return (
+            tok.norm.startswith("و")
+            and not self._is_unit(tok)
+            and len(rest) >= 3
+            # a frequent given name only: وشكر is "and he thanked", not و + a rare name شكر
+            and (self.names.is_frequent_given(rest) or light_normalize(tok.surface[1:]) in self.lex.given_names)
+            and not self.names.is_mostly_word(rest)
+        )
+
+    def _after_cue(self, toks: Sequence[Token], i: int) -> bool:
+        """Whether a place cue stands right before i (ملعب محمد الخامس، محافظة صلاح الدين): a place's name."""
+        prev = toks[i - 1] if i else None
+        return prev is not None and prev.is_word and any(self.gaz.cue(v) for v in prev.variants)
+
+    def _foreign_apposition(self, toks: Sequence[Token], k: int, i: int) -> list[Token]:
+        """Two or three unknown words before «، title» (خوسيه سييرا، مدرب …): a name, when none of them is a
+        word, an article-word or a preposition-glued word, and a boundary stands before them."""
+        run = list(toks[k + 1 : i])
+        if not 2 <= len(run) <= 3:
+            return []
+        before = toks[k] if k >= 0 else None
+        if before is not None and before.is_word and not (before.light in STOP_LIGHT or is_verb(before)):
+            return []
+        for tok in run:
+            if (
+                self._is_word(tok)
+                or self.names.is_mostly_word(tok.norm)
+                or tok.norm.startswith(("ال", "و"))
+                or (tok.norm[:1] in "لب" and self._glued_word(tok))
+                or (tok.norm.endswith("ه") and self._feminine_or_pronoun(tok))
+            ):
+                return []
+        return run
+
     def _people_in(self, toks: Sequence[Token], org: set[int]) -> list[list[Token]]:
         names: list[list[Token]] = []
         i = 0
@@ -308,7 +449,7 @@ class EntityFinder:
             if i in org:
                 i += 1
                 continue
-            if self._is_title(tok):
+            if self._is_title(tok) or self._construct_title(toks, i):
                 name = self._after_title(toks, i)
             elif tok.surface == "،" and i + 1 < len(toks) and self._is_title(toks[i + 1]) and names:
                 pass
@@ -320,8 +461,15 @@ class EntityFinder:
                 start = next((m for m in range(k + 1, i) if self._is_given(toks[m])), None)
                 if start is not None and i - start >= 2:
                     names.append(list(toks[start:i]))
+                elif start is None and (run := self._foreign_apposition(toks, k, i)):
+                    names.append(run)
+            elif self._after_cue(toks, i):
+                pass  # ملعب محمد الخامس: a place named after a person is a place
             elif self._is_given(tok):
                 name = self._read_name(toks, i, after_title=False)
+            elif self._glued_given(tok):
+                window = [_unglued(tok), *toks[i + 1 : i + 1 + 2 * _MAX_NAME_TOKENS]]
+                name = self._read_name(window, 0, after_title=False)
             elif is_speech_verb(tok) and i + 1 < len(toks) and self._is_given(toks[i + 1]):
                 name = self._read_name(toks, i + 1, after_title=False)
             if name:
@@ -349,7 +497,13 @@ class EntityFinder:
                         (
                             f
                             for f in by_key.values()
-                            if len(words) > 1 and f.words[:1] == words[:1] and f.words[-1:] == words[-1:]
+                            if len(words) > 1
+                            and (
+                                (f.words[:1] == words[:1] and f.words[-1:] == words[-1:])
+                                # عمرو عبد الغفار re-mentions عمرو عبد الغفار درويش: given and father's name
+                                or f.words[: len(words)] == words
+                                or words[: len(f.words)] == f.words
+                            )
                         ),
                         None,
                     )
@@ -621,6 +775,22 @@ class EntityFinder:
         if last.norm in self.lex.not_organization_parts:
             return 0, ()
         return n, ()
+
+
+def _span(name: Sequence[Token]) -> int:
+    """How many names a name holds, its particles (بن، عبد، آل) not counted."""
+    return sum(1 for t in name if t.norm not in _NAME_PARTICLES)
+
+
+def _masdar_accusative(norm: str) -> bool:
+    """A تفعيل verbal noun in the accusative (تنديدا، تأكيدا، ترحيبا): an adverbial, never a name."""
+    return len(norm) == 6 and norm[0] == "ت" and norm[3] == "ي" and norm[-1] == "ا"
+
+
+def _unglued(tok: Token) -> Token:
+    """The token without the conjunction و glued to its start (وعمرو → عمرو)."""
+    norm = tok.norm[1:]
+    return Token(tok.surface[1:], norm, strip_clitic(norm), tok.light[1:], tok.start + 1, tok.end)
 
 
 def find_entities(sentences: Sequence[Sequence[Token]], lexicon: Lexicon, gazetteer: Gazetteer) -> Entities:

@@ -164,7 +164,10 @@ def _load(path: Path) -> Lexicon:
         organization_english=known,
         not_names=frozenset(normalize(w) for w in data.get("not_names", "").split()),
         not_organization_parts=frozenset(normalize(w) for w in data.get("not_organization_parts", "").split()),
-        names=NameIndex.load(path.parent / common if common else None)
+        names=NameIndex.load(
+            path.parent / common if common else None,
+            path.parent / data["words_not_names_file"] if data.get("words_not_names_file") else None,
+        )
         if data.get("attested_names", True)
         else NameIndex.empty(),
         common_words=common_words,
