@@ -40,10 +40,37 @@ _SPEECH_NOUNS = frozenset(
 )
 
 
+def _quoted_name(toks: Sequence[Token], m: int) -> list[Token]:
+    """A short name in quote marks right after a verb (وقال «عمر»، في المؤتمر): Egyptian papers mark the
+    speaker's name so; the marks close within three words and a comma or a preposition follows, not a statement."""
+    if m >= len(toks) or toks[m].surface not in _OPENERS:
+        return []
+    inner: list[Token] = []
+    for n in range(m + 1, min(len(toks), m + 5)):
+        tok = toks[n]
+        if tok.surface in _CLOSERS_SET:
+            after = toks[n + 1] if n + 1 < len(toks) else None
+            if inner and after is not None and (after.surface in "،," or after.norm in STOP):
+                return inner
+            return []
+        if not tok.is_word:
+            return []
+        inner.append(tok)
+    return []
+
+
 def _window(toks: Sequence[Token], k: int) -> list[Token]:
     """The words after a speech verb up to where the speech starts (أن / إن / a colon / a quote mark)."""
     out: list[Token] = []
-    for tok in toks[k + 1 : k + 1 + _WINDOW]:
+    start = k + 1
+    if _is_relay(toks[k]):
+        # نقلت الوكالة عن مصدر أمني قوله: the words are the source's, not the relaying agency's.
+        src = next((m for m in range(k + 1, min(len(toks), k + 1 + 2 * _WINDOW)) if toks[m].norm == "عن"), None)
+        if src is not None:
+            start = src + 1
+    if quoted := _quoted_name(toks, start):
+        return quoted
+    for tok in toks[start : start + _WINDOW]:
         if tok.surface in ':«“”"' or tok.norm in _INTRO_WORDS:
             break
         if out and tok.is_word and tok.norm[:1] in "لب" and tok.norm not in ("بن", "ابن", "بنت"):
@@ -52,12 +79,36 @@ def _window(toks: Sequence[Token], k: int) -> list[Token]:
     return out
 
 
+_OPENERS = frozenset('«“"')
+_CLOSERS_SET = frozenset('»”"')
+# Verbs that relay someone else's words (نقلت الوكالة عن …): the speaker follows عن.
+_RELAY = frozenset(normalize(w) for w in "نقل نقلت ونقل ونقلت ونقلت".split())
+
+
+def _is_relay(tok: Token) -> bool:
+    return tok.norm in _RELAY
+
+
+def _anaphoric(words: Sequence[Token], lexicon: Lexicon | None) -> bool:
+    """A definite description standing for someone already named (وأكمل الألماني، وقال المدرب): a title or a
+    nisba adjective with the article and no name after it. «المصدر» and «مصادر» are sources, not people named."""
+    if not words or not words[0].is_word:
+        return False
+    head = words[0]
+    if not head.bare.startswith("ال") or head.norm in STOP:
+        return False
+    title = lexicon is not None and any(v in lexicon.titles for v in head.variants)
+    nisba = head.bare.endswith("ي") and len(head.bare) >= 6
+    return title or nisba
+
+
 class _SpeakerResolver:
     """Maps the words naming a speaker to a person or organisation the article names; titles through the
     person they introduced («وزير الخارجية» → فيصل بن فرحان), a surname alone to the full name."""
 
     def __init__(self, people: Sequence[Entity], organizations: Sequence[Entity], lexicon: Lexicon | None) -> None:
         self._lex = lexicon
+        self.lexicon = lexicon
         self._person: dict[str, str] = {}
         for person in people:
             for form in [person.ar, *person.surface_forms]:
@@ -187,8 +238,12 @@ class _SpeechIndex:
             speaker, named = resolver.resolve(words)
             if named:
                 return speaker
+            if _anaphoric(words, resolver.lexicon):
+                return carried  # وأكمل الألماني: the person the article has been quoting
             if words and words[0].norm[:1] not in "لبع" and words[0].norm not in STOP:
                 return None  # a subject the article does not name (مصدر أمني، المصدر)
+        elif i > 0:
+            return carried  # مضيفاً، مشيراً: a participle shares the subject of the verb before it in the sentence
         return resolver.before(self.toks, k) or carried
 
 
