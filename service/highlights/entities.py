@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from service.highlights.lexicon import STOP, STOP_LIGHT, TIME_WORDS, Lexicon, Token, is_speech_verb, is_verb
 from service.highlights.places import AFTER_CUE, ALWAYS, Gazetteer, Place
 from service.highlights.types import Entities, Entity
-from service.text.arabic import clitic_variants, light_normalize, strip_clitic
+from service.text.arabic import clitic_variants, light_normalize, normalize, strip_clitic
 
 # A given name followed by an ال-word (محمد الحلبوسي) is a name for these common ones; for the rest
 # (جمال الطبيعة, "the beauty of nature") the article must give a title first.
@@ -41,6 +41,16 @@ _DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
 _MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
 # Tanween (ً ٌ ٍ) marks an indefinite noun; news text never puts it on a proper name.
 _TANWEEN = "\u064b\u064c\u064d"
+# Prepositions and adverbs of place and time that are nouns in form (ظروف): never a name after a title.
+_ADVERBIAL = frozenset(
+    normalize(w)
+    for w in (
+        "رغم إثر اثر عقب وسط أمام امام خلف وراء فوق تحت قرب قبالة إزاء ازاء جراء بسبب نتيجة حيال تجاه لدى"
+        " قرابة حوالي نحو زهاء إبان ابان طيلة طوال خلال أثناء اثناء بعيد قبيل عند بينما حين ريثما سوى عدا"
+    ).split()
+)
+# Independent pronouns: a preposition never takes them glued (به not بهو), so ب/ل + a pronoun is a word (بهي).
+_PRONOUNS = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت"})
 # Particles of a nasab or a dynasty after which a name goes on (عبد العزيز بن سعود، حمد بن عيسى آل خليفة).
 _NASAB = frozenset({"بن", "ابن", "بنت", "ال"})
 
@@ -88,6 +98,8 @@ class EntityFinder:
             if v in self.lex.titles:
                 return True
             for suffix in _TITLE_SUFFIXES:
+                if suffix == "ه" and tok.light.endswith("ة"):
+                    continue  # محافظة (a governorate) is no محافظ + ه: a ta marbuta is no pronoun
                 if v.endswith(suffix) and len(v) - len(suffix) >= 3:
                     stem = v[: -len(suffix)]
                     # رئيسه → رئيس; the ة of وزيرة turns into ت before a suffix (وزيرتها).
@@ -161,7 +173,8 @@ class EntityFinder:
         frequent word no name uses, a future verb (سيستقبل), a word with tanween (لقاءً: names take none) or
         an adverbial accusative of a frequent word (تنديدا)."""
         norm = tok.norm
-        if self.names.is_word(norm) or (norm in self.lex.common_words and not self._is_unit(tok)):
+        # (Not the plain frequent-word list: it holds the foreign names news repeats, ترامب، أردوغان.)
+        if self.names.is_word(norm):
             return True
         if any(c in tok.surface for c in _TANWEEN):
             return True
@@ -198,9 +211,10 @@ class EntityFinder:
         is part of a foreign name (يايسله)."""
         return tok.light.endswith("ة") or self._is_word(tok) or tok.norm[:-1] in self.lex.common_words
 
-    def _ends_name(self, tok: Token) -> bool:
+    def _ends_name(self, tok: Token, after_given: bool = False) -> bool:
         """A word that cannot continue a name: an indefinite accusative (ممثلاً، ممثلا: a participle in
-        -ا after م), or a frequent word no attested name uses (دعم، الوضع)."""
+        -ا after م), or a frequent word no attested name uses (دعم، الوضع) — except, right after a lone given
+        name, a frequent word that does not inflect: the foreign family names news repeats (دونالد ترامب)."""
         if tok.norm in _REGNAL or tok.norm in _NAME_PARTICLES:
             return False
         if self.names.is_word(tok.norm) or any(c in tok.surface for c in _TANWEEN):
@@ -211,7 +225,8 @@ class EntityFinder:
             tok.norm.startswith("م") and tok.norm.endswith("ا") and len(tok.norm) >= 5
         ):
             return True
-        return tok.norm in self.lex.common_words or tok.bare in self.lex.common_words
+        frequent = tok.norm in self.lex.common_words or tok.bare in self.lex.common_words
+        return frequent and not (after_given and not tok.norm.startswith("ال"))
 
     def _always_place(self, tok: Token) -> bool:
         hit = self._place_at([tok])
@@ -238,7 +253,8 @@ class EntityFinder:
                 break  # محمد ناهيري [بتسجيل] هدف
             if self._coordinated(tok):
                 break
-            if tok.norm[:1] in "لب" and not self._is_unit(tok) and (tok.norm[1:] in STOP or self._is_word(tok)):
+            glued_stop = tok.norm[1:] in STOP and tok.norm[1:] not in _PRONOUNS  # بأي، لمن — but بهي is no ب + هي
+            if tok.norm[:1] in "لب" and not self._is_unit(tok) and (glued_stop or self._is_word(tok)):
                 break  # بأي، لمزيد: a preposition glued to a word
             if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
                 break
@@ -248,7 +264,8 @@ class EntityFinder:
                 break  # … عبدالله باسم قائد القوات: "on behalf of", not the given name Basim
             if self._construct_title(toks, k):
                 break  # … آل سعود عاهل المملكة: a title in construct starts the apposition
-            if self._ends_name(tok) or (self._is_word(tok) and tok.norm not in _REGNAL | _NAME_PARTICLES):
+            after_given = len(name) == 1 and self._is_given(name[0])
+            if self._ends_name(tok, after_given) or (self._is_word(tok) and tok.norm not in _REGNAL | _NAME_PARTICLES):
                 break
             name.append(tok)
             k += 1
@@ -262,13 +279,26 @@ class EntityFinder:
             head = name[0]
             if len(name) == 1 and head.norm in TIME_WORDS:
                 return []  # قاضي المحكمة صباح اليوم: the time of day, not a woman named Sabah
+            # A frequent word with a plural or feminine ending (شاركوا، مشاركين) is a word; without one it may be
+            # a foreign name news repeats (ترامب), so the plain frequency list alone does not reject it.
+            inflected = head.norm.endswith(("وا", "ون", "ين", "ات")) and head.norm in self.lex.common_words
+            if head.norm in _ADVERBIAL or inflected:
+                return []
             if (self._is_word(head) or self.names.is_mostly_word(head.norm)) and not self._is_given(head):
                 return []  # وزير الخارجية ينفي، مسؤول حكومي، الفريق نجح: a word, not a name
             if (
                 not self._is_unit(head)
                 and (
                     (head.norm[:1] in "لب" and self._glued_word(head))  # برصد وميض: a preposition and a noun
-                    or (head.norm.startswith("و") and (head.norm[1:] in self.lex.common_words or head.norm[1:] in STOP))
+                    or (
+                        head.norm.startswith("و")
+                        and (
+                            head.norm[1:] in self.lex.common_words
+                            or head.norm[1:] in STOP
+                            or self._coordinated(head)
+                            or head.norm.endswith(_TITLE_SUFFIXES)  # ونجله: "and his son", a new phrase
+                        )
+                    )
                     or head.norm.endswith(("هم", "ها", "هما"))  # منعهم: a noun with a pronoun
                     or (head.norm.startswith("م") and head.norm.endswith(("ين", "ون")) and len(head.norm) >= 6)
                 )
@@ -277,8 +307,9 @@ class EntityFinder:
             if len(name) == 1:
                 tok = name[0]
                 nxt = toks[k] if k < len(toks) else None
-                if not self._is_unit(tok) and nxt is not None and nxt.is_word and nxt.norm.startswith("ال"):
-                    return []  # رئيس قطاع الهندسة: a noun in construct, the office, not a surname
+                construct = nxt is not None and nxt.is_word and nxt.norm.startswith("ال") and nxt.norm not in STOP
+                if construct and not self.names.is_frequent_given(tok.norm):
+                    return []  # رئيس قطاع الهندسة، سفير خادم الحرمين: a noun in construct, the office
                 # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
                 if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
                     return []
@@ -339,8 +370,14 @@ class EntityFinder:
                 break
             if self._definite_given(toks, j):
                 break  # والي تونس الشاذلي بوعلاق: a Maghrebi given name with the article starts the name
+            if tok.norm == "في" and j + 1 < len(toks) and toks[j + 1].bare.startswith("ال") and skipped:
+                j += 2  # مدير مكتب الثقافة في المحافظة، …: a prepositional complement
+                skipped += 2
+                continue
             complement = (
                 tok.bare.startswith("ال")
+                or (skipped == 0 and any(v in self.lex.organization_heads for v in tok.variants))  # مدير مكتب …
+                or self.gaz.cue(tok.norm) is not None  # وكيل محافظة البيضاء، رئيس بلدية تونس
                 or self._adjective(tok) is not None
                 or self._place_at([tok]) is not None
                 or tok.norm in ("باسم", "لشوون", "للشوون", "عام")
@@ -359,6 +396,14 @@ class EntityFinder:
         name = self._read_name(toks, j, after_title=True)
         if comma and len(name) == 1 and not self._is_unit(name[0]):
             return []  # after a comma a name needs an attested part or two words: «المحافظة، تصدت» is a clause
+        if (
+            len(name) == 1
+            and j == i + 1
+            and not toks[i].bare.startswith("ال")
+            and name[0].norm.endswith("ي")
+            and not self._is_unit(name[0])
+        ):
+            return []  # نائب إطاري، مسؤول حكومي: an indefinite noun and its nisba adjective
         if not name and skipped:
             # الرئيس الأسد: the one word after the title was the surname, not a complement.
             tok = toks[i + 1]
