@@ -251,8 +251,8 @@ class EntityFinder:
                 break
             if len(name) >= 2 and tok.norm.startswith(("ب", "ل")) and not self._is_unit(tok):
                 break  # محمد ناهيري [بتسجيل] هدف
-            if self._coordinated(tok):
-                break
+            if self._coordinated(tok) or tok.norm in TIME_WORDS:
+                break  # … وبحضور: a new phrase; … صباح اليوم: an adverb of time follows the verb's arguments
             glued_stop = tok.norm[1:] in STOP and tok.norm[1:] not in _PRONOUNS  # بأي، لمن — but بهي is no ب + هي
             if tok.norm[:1] in "لب" and not self._is_unit(tok) and (glued_stop or self._is_word(tok)):
                 break  # بأي، لمزيد: a preposition glued to a word

@@ -1,0 +1,167 @@
+"""People and quote speakers by rules: invented sentences, one per principle (issue 11, rules round 4)."""
+
+from __future__ import annotations
+
+from service.config import HOME
+from service.highlights.entities import find_entities
+from service.highlights.lexicon import Lexicon, is_speech_participle, is_speech_verb, tokenize
+from service.highlights.places import Gazetteer
+from service.highlights.quotes import find_quotes
+from service.highlights.types import Entities
+from service.text.segment import Sentence
+
+LEXICON = Lexicon.load(HOME / "config" / "names.toml")
+GAZETTEER = Gazetteer.load(HOME / "config" / "places.toml")
+
+
+def entities(*sentences: str) -> Entities:
+    return find_entities([tokenize(s) for s in sentences], LEXICON, GAZETTEER)
+
+
+def people(*sentences: str) -> list[str]:
+    return [e.ar for e in entities(*sentences).people]
+
+
+def speakers(*sentences: str) -> list[str | None]:
+    found = entities(*sentences)
+    sents = [Sentence(n, s, n, None) for n, s in enumerate(sentences)]
+    return [q.speaker for q in find_quotes(sents, found.people, found.organizations, LEXICON)]
+
+
+# -- the frequency data ------------------------------------------------------------------------------
+
+
+def test_the_generated_list_holds_inflecting_words_not_repeated_foreign_names() -> None:
+    names = LEXICON.names
+    assert all(names.is_word(w) for w in ("عدم", "ينفي", "حكومي", "نجح"))
+    assert not any(names.is_mostly_word(w) for w in ("ترامب", "ماكرون", "نتنياهو", "محمد", "سعيد"))
+
+
+# -- a title and what follows it ---------------------------------------------------------------------
+
+
+def test_a_verb_or_a_word_after_a_title_is_no_person() -> None:
+    assert people("وزير المالية ينفي فرض ضرائب جديدة على الوقود.") == []
+    assert people("وقال مسؤول حكومي إن المفاوضات ستستأنف الأسبوع المقبل.") == []
+    assert people("وأكد المدرب أن الفريق نجح في تجاوز الأزمة رغم الغيابات.") == []
+
+
+def test_an_indefinite_title_and_its_nisba_adjective_are_no_person() -> None:
+    assert people("وقال نائب برلماني إن الجلسة تأجلت.") == []
+
+
+def test_prepositions_in_noun_form_are_no_name_after_a_title() -> None:
+    assert people("وقف اللاعب أمام الجماهير بعد المباراة.") == []
+
+
+def test_a_foreign_family_name_that_news_repeats_stays_a_name() -> None:
+    assert people("قال الرئيس ترامب إن الاتفاق قريب.") == ["ترامب"]
+    assert "دونالد ترامب" in people("دعا مستشار الرئيس الأمريكي دونالد ترامب إلى وقف القتال.")
+
+
+def test_a_title_in_construct_drops_the_article() -> None:
+    assert "سامي رزق" in people("وأكد قاضي المحكمة العليا سامي رزق أن الجلسة علنية.")
+
+
+def test_idafa_and_prepositional_complements_before_the_apposition() -> None:
+    got = people("وقال مدير مكتب الزراعة في المحافظة، هشام نصار، إن الموسم جيد.")
+    assert got == ["هشام نصار"]
+
+
+def test_a_ta_marbuta_is_no_pronoun_on_a_title() -> None:
+    # محافظة is a governorate, not محافظ + "his": no name is read after it.
+    assert people("وصل الوفد إلى محافظة الجبل الأخضر صباح اليوم.") == []
+
+
+def test_a_time_of_day_after_a_title_is_no_woman() -> None:
+    assert people("وأصدر قاضي المحكمة الجزائية صباح اليوم حكمه.") == []
+
+
+# -- where a name ends ---------------------------------------------------------------------------------
+
+
+def test_tanween_and_a_future_verb_end_a_name() -> None:
+    assert "سامر خليل" in people("عقد الوزير سامر خليل لقاءً موسعاً مع التجار.")
+    assert "نبيل فارس" in people("الرئيس نبيل فارس سيستقبل الوفد غدا.")
+
+
+def test_a_word_glued_to_wa_coordinates_and_ends_the_name() -> None:
+    got = people("حضر الجلسة القاضي ماهر عزت وبحضور ممثل النيابة.")
+    assert "ماهر عزت" in got and not any("وبحضور" in p for p in got)
+
+
+def test_a_nasab_chain_is_one_name() -> None:
+    got = people("استقبل الأمير فهد بن سلطان بن عبد العزيز آل سعود الوفد الزائر.")
+    assert len(got) == 1 and got[0].startswith("فهد بن سلطان بن عبد العزيز")
+
+
+def test_abd_and_its_definite_word_are_one_given_name() -> None:
+    assert "عبد الرحيم عبد المجيد" in people("وقال المحامي عبد الرحيم عبد المجيد إن موكله بريء.")
+
+
+def test_a_given_name_glued_to_wa_starts_a_second_person() -> None:
+    got = people("قضت المحكمة بسجن رامي الصالح، المدير السابق، وعمرو عبد الغفار حسين، رئيس القطاع السابق.")
+    assert "عمرو عبد الغفار حسين" in got and not any(p.startswith("و") for p in got)
+
+
+def test_a_person_re_mentioned_by_given_and_fathers_name_is_one_person() -> None:
+    got = people(
+        "أدانت المحكمة خالد عبد الكريم منصور بتهمة الرشوة.",
+        "وأوضح المصدر أن خالد عبد الكريم يحاكم محبوسا.",
+    )
+    assert got == ["خالد عبد الكريم منصور"]
+
+
+def test_a_place_named_after_a_person_is_no_person() -> None:
+    assert people("وقع الانفجار في محافظة صلاح الدين شمال بغداد.") == []
+
+
+def test_a_foreign_name_in_apposition_before_a_title() -> None:
+    assert "خوان ميرادو" in people("عبر خوان ميرادو، مدرب فريق الوحدة، عن رضاه بالأداء.")
+
+
+def test_without_a_title_a_frequent_word_is_no_family_name() -> None:
+    assert people("وقدم الفريق أداء جيدا في الجولة العاشرة من عمر الدوري.") == []
+
+
+# -- quote speakers ------------------------------------------------------------------------------------
+
+
+def test_the_class_of_speech_words() -> None:
+    for verb in ("أبان", "تساءل", "ويقول", "وأردف", "جدد"):
+        assert is_speech_verb(tokenize(verb)[0]), verb
+    for participle in ("مبرزاً", "متسائلا", "مضيفةً", "مشددة"):
+        assert is_speech_participle(tokenize(participle)[0]), participle
+
+
+def test_a_speakers_name_in_quote_marks_after_the_verb() -> None:
+    got = speakers(
+        "أرجع سمير حداد، المدير الفني للفريق، الخسارة إلى الإرهاق.",
+        "وقال «حداد»، في المؤتمر الصحفي: «المباراة كانت صعبة على الجميع».",
+    )
+    assert got == ["سمير حداد"]
+
+
+def test_relayed_words_belong_to_an_anonymous_source() -> None:
+    got = speakers("ونقلت وكالة الأنباء الرسمية عن مصدر أمني قوله «إن المسلحين فروا إلى الجبال القريبة».")
+    assert got == [None]
+
+
+def test_a_definite_nisba_refers_back_to_the_last_speaker() -> None:
+    got = speakers(
+        'وقال المدرب الإسباني خوان ميرادو: "كانت مواجهة صعبة للغاية علينا".',
+        'وأكمل الإسباني قائلا: "سنعود أقوى في المباراة المقبلة".',
+    )
+    assert got == ["خوان ميرادو", "خوان ميرادو"]
+
+
+def test_a_participle_shares_the_subject_of_its_sentence_not_a_nearer_noun() -> None:
+    got = speakers(
+        'وأضاف المصدر أن "عناصر الأمن أحبطت هجوما على نقطة التفتيش فجر اليوم"، مشيرا إلى أن "القوات الأمنية'
+        ' قتلت المهاجمين جميعا قبل وصولهم إلى الهدف".'
+    )
+    assert got == [None, None]
+
+
+def test_an_anonymous_source_gives_no_speaker() -> None:
+    assert speakers("وقال مصدر أمني إن «الهجوم استهدف نقطة تفتيش قرب المدينة».") == [None]
