@@ -180,14 +180,13 @@ class EntityFinder:
             return True
         if norm[:1] == "س" and norm[1:2] in "يتن" and self.names.is_word(norm[1:]):
             return True  # the future prefix س on an imperfect verb
-        base = norm[:-1]
         if _masdar_accusative(norm):
             return True
-        return (
-            norm.endswith("ا")
-            and not self._is_unit(tok)
-            and (base in self.lex.common_words or self.names.is_word(base))
-        )
+        if not norm.endswith("ا") or self._is_unit(tok):
+            return False
+        # رسميا، نهائيا: the accusative of a frequent word (رسمي، الرسمي) is an adverb.
+        base = norm[:-1]
+        return any(b in self.lex.common_words or self.names.is_mostly_word(b) for b in (base, "ال" + base))
 
     def _coordinated(self, tok: Token) -> bool:
         """A word glued to و that coordinates (… وبحضور، وزوجته): its reading without و is a known word,
@@ -243,6 +242,10 @@ class EntityFinder:
         # A nasab's particles do not count: عبد العزيز بن سعود بن نايف is one name of four names.
         while k < len(toks) and _span(name) < _MAX_NAME_TOKENS and self._name_like(toks[k]):
             tok = toks[k]
+            if name[-1].norm == "ابو" and not tok.norm.startswith(("و", "لل", "بال")):
+                name.append(tok)  # أبو سلمية، أبو عبيدة: a kunya's second word is a name whatever its form
+                k += 1
+                continue
             if tok.norm.startswith("ال") and not (after_title or self._is_unit(tok)) and len(name) >= 2:
                 break
             # A word glued to و starts a new phrase (… وهو، وزوجته), never a name's next part; so do a
@@ -344,7 +347,7 @@ class EntityFinder:
             return False
         if nxt.norm in _NASAB and k + 1 < len(toks) and toks[k + 1].is_word and self._is_unit(toks[k + 1]):
             return True  # عبد العزيز بن سعود، الثاني ابن الحسين، بن عبد العزيز آل سعود: the nasab goes on
-        if k >= 2 and toks[k - 2].norm == "عبد" and not self._is_word(nxt) and self._is_unit(nxt):
+        if k >= 2 and toks[k - 2].norm == "عبد" and not self._is_word(nxt) and nxt.norm not in self.lex.common_words:
             return True  # عبد المنعم عبد المقصود: «عبد» and its ال-word are one given name, the family name follows
         father = tok.norm.removeprefix("ال")
         return (
@@ -461,9 +464,18 @@ class EntityFinder:
         )
 
     def _after_cue(self, toks: Sequence[Token], i: int) -> bool:
-        """Whether a place cue stands right before i (ملعب محمد الخامس، محافظة صلاح الدين): a place's name."""
-        prev = toks[i - 1] if i else None
-        return prev is not None and prev.is_word and any(self.gaz.cue(v) for v in prev.variants)
+        """Whether a place cue or a facility's head stands right before i, a title between allowed (ملعب محمد
+        الخامس، محافظة صلاح الدين، مستشفى الملك فهد، جامعة الملك سعود): a place or body named after a person."""
+        k = i - 1
+        if k >= 1 and self._is_title(toks[k]):
+            k -= 1
+        prev = toks[k] if k >= 0 else None
+        if prev is None or not prev.is_word:
+            return False
+        if any(self.gaz.cue(v) for v in prev.variants):
+            return True
+        # An indefinite head in construct (مستشفى، جامعة، مركز): the name that follows is the body's.
+        return not prev.bare.startswith("ال") and any(v in self.lex.organization_heads for v in prev.variants)
 
     def _foreign_apposition(self, toks: Sequence[Token], k: int, i: int) -> list[Token]:
         """Two or three unknown words before «، title» (خوسيه سييرا، مدرب …): a name, when none of them is a
@@ -487,6 +499,7 @@ class EntityFinder:
 
     def _people_in(self, toks: Sequence[Token], org: set[int]) -> list[list[Token]]:
         names: list[list[Token]] = []
+        position = {t.start: n for n, t in enumerate(toks)}
         i = 0
         while i < len(toks):
             tok = toks[i]
@@ -494,7 +507,7 @@ class EntityFinder:
             if i in org:
                 i += 1
                 continue
-            if self._is_title(tok) or self._construct_title(toks, i):
+            if (self._is_title(tok) or self._construct_title(toks, i)) and not self._after_cue(toks, i):
                 name = self._after_title(toks, i)
             elif tok.surface == "،" and i + 1 < len(toks) and self._is_title(toks[i + 1]) and names:
                 pass
@@ -517,6 +530,11 @@ class EntityFinder:
                 name = self._read_name(window, 0, after_title=False)
             elif is_speech_verb(tok) and i + 1 < len(toks) and self._is_given(toks[i + 1]):
                 name = self._read_name(toks, i + 1, after_title=False)
+            at = position.get(name[0].start) if name else None
+            if at is not None and at != i and self._after_cue(toks, at):
+                name = []  # المحافظ مستشفى الملك فهد: the name after the complements is the hospital's
+            if at is not None and at >= 2 and toks[at - 1].surface == "(" and names and names[-1][-1] is toks[at - 2]:
+                name = []  # عبدالرحمن المحرمي (أبو زرعة): an alias in brackets after a name is that person
             if name:
                 names.append(name)
                 i = max(i + 1, toks.index(name[-1]) + 1) if name[-1] in toks else i + 1

@@ -165,3 +165,25 @@ def test_a_participle_shares_the_subject_of_its_sentence_not_a_nearer_noun() -> 
 
 def test_an_anonymous_source_gives_no_speaker() -> None:
     assert speakers("وقال مصدر أمني إن «الهجوم استهدف نقطة تفتيش قرب المدينة».") == [None]
+
+
+def test_a_body_or_place_named_after_a_person_is_no_person() -> None:
+    assert people("وافتتح المحافظ مستشفى الملك فهد الجديد في المدينة.") == []
+    assert "محمد أبو سلمية" in people("وقال مدير مستشفى الشفاء محمد أبو سلمية إن الوضع صعب.")
+
+
+def test_a_kunya_takes_its_second_word_whatever_its_form() -> None:
+    assert people("وقال أبو عبيدة إن المعركة مستمرة.") == ["أبو عبيدة"]
+
+
+def test_an_alias_in_brackets_is_the_same_person() -> None:
+    assert people("وحضر القائد سالم الحارثي (أبو علي) الاجتماع.") == ["سالم الحارثي"]
+
+
+def test_abd_and_its_definite_word_take_a_foreign_family_name() -> None:
+    assert "عبد المجيد تبون" in people("وتوجه الرئيس عبد المجيد تبون بكلمة إلى الشعب.")
+
+
+def test_the_accusative_of_a_frequent_word_is_an_adverb() -> None:
+    assert people("وأعلن النادي التعاقد مع اللاعب البرازيلي رسميا.") == []
+    assert people("وندد الرئيس التونسي تنديدا شديدا بالهجوم.") == []
