@@ -246,7 +246,9 @@ class EntityFinder:
                 name.append(tok)  # أبو سلمية، أبو عبيدة: a kunya's second word is a name whatever its form
                 k += 1
                 continue
-            if tok.norm.startswith("ال") and not (after_title or self._is_unit(tok)) and len(name) >= 2:
+            # عبد النبي العيدودي: after a compound given name (عبد + its word) an ال-word is the family name.
+            family = len(name) >= 2 and name[-2].norm == "عبد" and not self.names.is_mostly_word(tok.norm)
+            if tok.norm.startswith("ال") and not (after_title or family or self._is_unit(tok)) and len(name) >= 2:
                 break
             # A word glued to و starts a new phrase (… وهو، وزوجته), never a name's next part; so do a
             # preposition glued to a definite word (للتعاون) and a feminine noun that is no name (جديدة).
@@ -254,6 +256,8 @@ class EntityFinder:
                 break
             if len(name) >= 2 and tok.norm.startswith(("ب", "ل")) and not self._is_unit(tok):
                 break  # محمد ناهيري [بتسجيل] هدف
+            if tok.norm.startswith("ال") and tok.norm.endswith(("ات", "ون", "ين")) and not self._is_unit(tok):
+                break  # بول مرقص المقررات: a definite plural is a noun, the verb's object, not a family name
             if self._coordinated(tok) or tok.norm in TIME_WORDS:
                 break  # … وبحضور: a new phrase; … صباح اليوم: an adverb of time follows the verb's arguments
             glued_stop = tok.norm[1:] in STOP and tok.norm[1:] not in _PRONOUNS  # بأي، لمن — but بهي is no ب + هي
@@ -368,6 +372,10 @@ class EntityFinder:
             if tok.norm in ("باسم", "لشوون", "للشوون"):
                 j += 1
                 skipped += 1
+                continue
+            if _abbreviated_title(toks, j):
+                j += 2  # وزير الإعلام المحامي د. بول مرقص: «د.» is the title دكتور abbreviated
+                skipped += 2
                 continue
             if self._is_given(tok) and not tok.norm.startswith("ال"):
                 break
@@ -507,7 +515,9 @@ class EntityFinder:
             if i in org:
                 i += 1
                 continue
-            if (self._is_title(tok) or self._construct_title(toks, i)) and not self._after_cue(toks, i):
+            if (
+                self._is_title(tok) or self._construct_title(toks, i) or _abbreviated_title(toks, i)
+            ) and not self._after_cue(toks, i):
                 name = self._after_title(toks, i)
             elif tok.surface == "،" and i + 1 < len(toks) and self._is_title(toks[i + 1]) and names:
                 pass
@@ -838,6 +848,14 @@ class EntityFinder:
         if last.norm in self.lex.not_organization_parts:
             return 0, ()
         return n, ()
+
+
+# Titles abbreviated to a letter and a full stop: د. (doctor), م. (engineer), أ. (professor).
+_ABBREVIATED = frozenset({"د", "م", "ا"})
+
+
+def _abbreviated_title(toks: Sequence[Token], j: int) -> bool:
+    return toks[j].norm in _ABBREVIATED and j + 1 < len(toks) and toks[j + 1].surface == "."
 
 
 def _span(name: Sequence[Token]) -> int:

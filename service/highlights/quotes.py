@@ -34,6 +34,7 @@ _INTRO_WORDS = frozenset(normalize(w) for w in "أن إن أنه إنه أنها
 _WINDOW = 8  # words after a speech verb where its subject is named (وقال وزير الخارجية، الأمير فيصل بن فرحان، إن)
 _BEFORE = 10  # words before a verb where a subject-first sentence names it (أما الائتلاف …، فقد دعا)
 _MAX_NAME = 3
+_ADJACENT = 3  # a subject this close before a verb is that verb's (… الوزير سامي نصار أكد)
 # Nouns that report speech: a quotation in their sentence is someone's words (في بيان، في تصريح).
 _SPEECH_NOUNS = frozenset(
     normalize(w) for w in "بيان بيانا تصريح تصريحات تصريحه تصريحها كلمة كلمته كلمتها تغريدة منشور رسالة قوله".split()
@@ -193,9 +194,14 @@ class _SpeakerResolver:
                 return " ".join(t.surface for t in name), True
         return None, False
 
-    def before(self, toks: Sequence[Token], k: int) -> str | None:
+    def first_person(self, toks: Sequence[Token], k: int) -> str | None:
+        """The first person the sentence names before k: the main clause's subject comes first in a news
+        sentence (أثار النائب X، عن حزب …، موضوع …، متسائلا: X asks, however far back)."""
+        return next((p for tok in toks[:k] if (p := self.person_at(tok))), None)
+
+    def before(self, toks: Sequence[Token], k: int, reach: int = _BEFORE) -> str | None:
         """A subject named before its verb in the same sentence (the nearest person or organisation)."""
-        for i in range(k - 1, max(-1, k - 1 - _BEFORE), -1):
+        for i in range(k - 1, max(-1, k - 1 - reach), -1):
             if person := self.person_at(toks[i]):
                 return person
             if org := self.org_at(toks, i):
@@ -242,8 +248,14 @@ class _SpeechIndex:
                 return carried  # وأكمل الألماني: the person the article has been quoting
             if words and words[0].norm[:1] not in "لبع" and words[0].norm not in STOP:
                 return None  # a subject the article does not name (مصدر أمني، المصدر)
+            if i > 0:
+                # كما أكد أن: no subject of its own; one named right before it (… الوزير سامي أكد) is its
+                # subject, else the sentence's earlier speaker is.
+                return resolver.before(self.toks, k, _ADJACENT) or carried
         elif i > 0:
             return carried  # مضيفاً، مشيراً: a participle shares the subject of the verb before it in the sentence
+        else:
+            return resolver.first_person(self.toks, k) or resolver.before(self.toks, k) or carried
         return resolver.before(self.toks, k) or carried
 
 

@@ -187,3 +187,27 @@ def test_abd_and_its_definite_word_take_a_foreign_family_name() -> None:
 def test_the_accusative_of_a_frequent_word_is_an_adverb() -> None:
     assert people("وأعلن النادي التعاقد مع اللاعب البرازيلي رسميا.") == []
     assert people("وندد الرئيس التونسي تنديدا شديدا بالهجوم.") == []
+
+
+def test_an_abbreviated_title_and_a_definite_plural_after_the_name() -> None:
+    assert people("تلا وزير الإعلام المحامي د. سمير نادر المقررات الرسمية للجلسة.") == ["سمير نادر"]
+
+
+def test_after_abd_and_its_word_a_definite_word_is_the_family_name() -> None:
+    assert people("أثار البرلماني عبد النبي الشرقاوي موضوع الأسعار.") == ["عبد النبي الشرقاوي"]
+
+
+def test_a_first_participle_belongs_to_the_sentences_first_person() -> None:
+    got = speakers(
+        "أثار النائب عبد النبي الشرقاوي، عن حزب الحركة، موضوع تضارب المصالح في المناصب العليا، متسائلا"
+        " “هل تضارب المصالح حلال على البعض وحرام على الآخرين”."
+    )
+    assert got == ["عبد النبي الشرقاوي"]
+
+
+def test_a_second_verb_without_subject_keeps_the_sentences_speaker() -> None:
+    got = speakers(
+        "صرح سامي نادر، رئيس الحكومة، أن موقع الأسرة في صلب أولويات الحكومة كما أكد أن “الأزمات ستمر وما سيبقى"
+        " هو ما سيتم إنجازه للأسر”."
+    )
+    assert got == ["سامي نادر"]
