@@ -324,6 +324,11 @@ class EntityFinder:
                     return []  # الرئيس لبنان / بالقرار: a preposition glued to a word, not a surname
                 if tok.norm.startswith("ال") and not self.names.is_surname(tok.norm):
                     return []
+                if _participle(tok.norm):
+                    return []  # الطبيب المعالج، المهندس المشرف: a participle describing the title
+                noun = _without_pronoun(tok.norm[1:])
+                if tok.norm[:1] in "لب" and (noun in self.lex.common_words or self.names.is_mostly_word(noun)):
+                    return []  # الرئيس المنتخب بفوزه: a preposition, a noun and its pronoun
             return name
         if not self._is_given(first) or len(name) < 2:
             return []
@@ -423,6 +428,7 @@ class EntityFinder:
             if (
                 boundary
                 and tok.norm.startswith("ال")
+                and not _participle(tok.norm)
                 and self.names.is_surname(tok.norm)
                 and tok.norm not in self.lex.not_names
                 and self._adjective(tok) is None
@@ -538,6 +544,8 @@ class EntityFinder:
             elif self._glued_given(tok):
                 window = [_unglued(tok), *toks[i + 1 : i + 1 + 2 * _MAX_NAME_TOKENS]]
                 name = self._read_name(window, 0, after_title=False)
+                if any(t.norm.startswith("ال") and not self.names.is_surname(t.norm) for t in name[1:]):
+                    name = []  # وحسن الجوار: "and good neighbourliness"; no family name is attested
             elif is_speech_verb(tok) and i + 1 < len(toks) and self._is_given(toks[i + 1]):
                 name = self._read_name(toks, i + 1, after_title=False)
             at = position.get(name[0].start) if name else None
@@ -856,6 +864,23 @@ _ABBREVIATED = frozenset({"د", "م", "ا"})
 
 def _abbreviated_title(toks: Sequence[Token], j: int) -> bool:
     return toks[j].norm in _ABBREVIATED and j + 1 < len(toks) and toks[j + 1].surface == "."
+
+
+def _participle(norm: str) -> bool:
+    """A definite participle of a derived verb: مُفعِل/مُفعّل (المشرف، المكلف), مُفاعِل (المعالج), مُتفعِّل and
+    مُستفعِل (المتابع، المستقبل) — not a nisba (المالكي) nor the مِفعال of family names (المقداد)."""
+    if not norm.startswith("الم") or norm.endswith("ي"):
+        return False
+    stem = norm[3:]
+    return len(stem) == 3 or (len(stem) == 4 and stem[1] == "ا") or (stem.startswith(("ت", "ست")) and len(stem) <= 6)
+
+
+def _without_pronoun(norm: str) -> str:
+    """The word without a pronoun suffix (فوزه → فوز، قرارها → قرار)."""
+    for suffix in ("هما", "هم", "ها", "ه"):
+        if norm.endswith(suffix) and len(norm) - len(suffix) >= 3:
+            return norm[: -len(suffix)]
+    return norm
 
 
 def _span(name: Sequence[Token]) -> int:

@@ -211,3 +211,16 @@ def test_a_second_verb_without_subject_keeps_the_sentences_speaker() -> None:
         " هو ما سيتم إنجازه للأسر”."
     )
     assert got == ["سامي نادر"]
+
+
+def test_a_definite_participle_after_a_title_is_no_family_name() -> None:
+    assert people("وقال الطبيب المعالج إن حالة المريض مستقرة.") == []
+    assert people("وقال الوزير المقداد إن الحكومة ترحب بالمبادرة.") == ["المقداد"]
+
+
+def test_a_preposition_and_a_noun_with_its_pronoun_is_no_name() -> None:
+    assert people("وهنأ الأمير الرئيس المنتخب بفوزه في الانتخابات.") == []
+
+
+def test_a_coordinated_given_name_needs_an_attested_family_name() -> None:
+    assert people("وأكد على حسن النية بين الطرفين وحسن الجوار.") == []
