@@ -49,6 +49,16 @@ _ADVERBIAL = frozenset(
         " قرابة حوالي نحو زهاء إبان ابان طيلة طوال خلال أثناء اثناء بعيد قبيل عند بينما حين ريثما سوى عدا"
     ).split()
 )
+# Facilities, prizes and institutions that are named after people (مسجد عمر بن الخطاب، كأس محمد السادس،
+# شارع الحبيب بورقيبة، جائزة الملك فيصل): the person's name after them names the thing.
+_NAMED_AFTER = frozenset(
+    normalize(w)
+    for w in (
+        # (Not طريق: «عن طريق محمد …» is "by way of"; not بطولة or دورة: a player's feat, a session.)
+        "شارع مسجد جامع مدرسة قاعة جسر ساحة دوار ميدان قصر حديقة متحف استاد ملعب مستشفى مطار ميناء مكتبة"
+        " مجمع جائزة كأس مؤسسة مركز صندوق قاعدة سد حي مدينة جامعة كلية معهد أكاديمية مستوصف"
+    ).split()
+)
 # Independent pronouns: a preposition never takes them glued (به not بهو), so ب/ل + a pronoun is a word (بهي).
 _PRONOUNS = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت"})
 # Particles of a nasab or a dynasty after which a name goes on (عبد العزيز بن سعود، حمد بن عيسى آل خليفة).
@@ -392,7 +402,8 @@ class EntityFinder:
                 continue
             complement = (
                 tok.bare.startswith("ال")
-                or (skipped == 0 and any(v in self.lex.organization_heads for v in tok.variants))  # مدير مكتب …
+                # مدير مكتب …، مدير مدرسة …: the office's body; a name after it is the body's (checked below)
+                or (skipped == 0 and any(v in self.lex.organization_heads or v in _NAMED_AFTER for v in tok.variants))
                 or self.gaz.cue(tok.norm) is not None  # وكيل محافظة البيضاء، رئيس بلدية تونس
                 or self._adjective(tok) is not None
                 or self._place_at([tok]) is not None
@@ -486,7 +497,7 @@ class EntityFinder:
         prev = toks[k] if k >= 0 else None
         if prev is None or not prev.is_word:
             return False
-        if any(self.gaz.cue(v) for v in prev.variants):
+        if any(self.gaz.cue(v) for v in prev.variants) or any(v in _NAMED_AFTER for v in prev.variants):
             return True
         # An indefinite head in construct (مستشفى، جامعة، مركز): the name that follows is the body's.
         return not prev.bare.startswith("ال") and any(v in self.lex.organization_heads for v in prev.variants)
@@ -538,7 +549,18 @@ class EntityFinder:
                 elif start is None and (run := self._foreign_apposition(toks, k, i)):
                     names.append(run)
             elif self._after_cue(toks, i):
-                pass  # ملعب محمد الخامس: a place named after a person is a place
+                # ملعب محمد الخامس، قصر الأمير سلطان بن عبد العزيز: a place named after a person; its whole
+                # name is passed over, so that no part of it is read as a person either.
+                if self._is_title(tok):
+                    named = [tok, *self._after_title(toks, i)]
+                elif self._is_given(tok):
+                    named = self._read_name(toks, i, after_title=False)
+                else:
+                    named = []  # أمانة سر مجد …: the word after the head is no name, the next may be one
+                i += max(len(named), 1)
+                continue
+            elif tok.norm in _NASAB and i > 0 and toks[i - 1].is_word and self._is_unit(toks[i - 1]):
+                pass  # … حسين بن عبدالله: a nasab particle continues the name before it, it starts none
             elif self._is_given(tok):
                 name = self._read_name(toks, i, after_title=False)
             elif self._glued_given(tok):

@@ -224,3 +224,16 @@ def test_a_preposition_and_a_noun_with_its_pronoun_is_no_name() -> None:
 
 def test_a_coordinated_given_name_needs_an_attested_family_name() -> None:
     assert people("وأكد على حسن النية بين الطرفين وحسن الجوار.") == []
+
+
+def test_facilities_prizes_and_institutions_named_after_people_are_no_people() -> None:
+    assert people("وأقيمت الصلاة في مسجد عمر بن الخطاب وسط المدينة.") == []
+    assert people("وأقيم الحفل في قصر الأمير سلطان بن عبد العزيز.") == []
+    assert people("وفاز الفريق بكأس محمد السادس للأندية.") == []
+    assert people("وقال مدير مدرسة خالد بن الوليد إن الدوام طبيعي.") == []
+    # «عن طريق» is "by way of": the name after it is a person's.
+    assert people("وتقدم الفريق عن طريق محمد صلاح في الدقيقة العاشرة.") == ["محمد صلاح"]
+
+
+def test_a_name_after_an_office_s_body_is_still_read() -> None:
+    assert "مجد سمير جرجس" in people("وحضر الجلسة القاضي ماهر عزت وأمانة سر مجد سمير جرجس.")
