@@ -20,7 +20,7 @@ _SPEECH = (
     # The rest of the class: verbs of saying, stating, asking, answering, warning and concluding in news Arabic.
     # (Not زاد، قدر، وعد، عقب: as often "increased", "amount", "promise", "after" as verbs of saying.)
     " ابان ابدى تساءل سأل اجاب جدد اختتم خلص استدرك استرسل ندد هدد توعد طمأن اوصى افصح ادلى"
-    " نبه لاحظ استغرب انتقد تعهد اتهم رجح فسر روى حكى صاح هتف"
+    " نبه لاحظ استغرب انتقد تعهد اتهم رجح فسر روى حكى صاح هتف اورد"
 )
 # The journalistic present (ويقول الوزير إن …): the imperfect of the commonest verbs of saying, both genders.
 _SPEECH_IMPERFECT = "يقول تقول يضيف تضيف يؤكد تؤكد يوضح توضح يشير تشير يرى ترى يعتبر تعتبر يتساءل تتساءل"

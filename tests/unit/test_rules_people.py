@@ -237,3 +237,9 @@ def test_facilities_prizes_and_institutions_named_after_people_are_no_people() -
 
 def test_a_name_after_an_office_s_body_is_still_read() -> None:
     assert "مجد سمير جرجس" in people("وحضر الجلسة القاضي ماهر عزت وأمانة سر مجد سمير جرجس.")
+
+
+def test_role_nouns_of_the_whole_class_introduce_names() -> None:
+    assert people("وقال القيادي في الحركة سامي الطريقي إن المؤتمر تأجل.") == ["سامي الطريقي"]
+    assert people("وأكد عضو مجلس النواب حسن سالم أن الجلسة علنية.") == ["حسن سالم"]
+    assert speakers("وأورد المراسل فادي نصار أن “الاشتباكات تجددت في الأحياء الشرقية للمدينة”.") == ["فادي نصار"]
