@@ -59,6 +59,8 @@ _NAMED_AFTER = frozenset(
         " مجمع جائزة كأس مؤسسة مركز صندوق قاعدة سد حي مدينة جامعة كلية معهد أكاديمية مستوصف"
     ).split()
 )
+# The second words of compound given names (نجم الدين، سيف الإسلام، عبد الله): نجم الدين is no star.
+_THEOPHORIC = frozenset(normalize(w) for w in "الدين الإسلام الله الرحمن".split())
 # Independent pronouns: a preposition never takes them glued (به not بهو), so ب/ل + a pronoun is a word (بهي).
 _PRONOUNS = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت"})
 # Particles of a nasab or a dynasty after which a name goes on (عبد العزيز بن سعود، حمد بن عيسى آل خليفة).
@@ -264,7 +266,9 @@ class EntityFinder:
             # preposition glued to a definite word (للتعاون) and a feminine noun that is no name (جديدة).
             if tok.norm.startswith(("لل", "بال", "كال", "فال")) and not self._is_unit(tok):
                 break
-            if len(name) >= 2 and tok.norm.startswith(("ب", "ل")) and not self._is_unit(tok):
+            # (a foreign name may start with ل or ب: جان إيف لودريان; only a known word after the letter ends it)
+            glued = self._glued_word(tok) or _masdar(tok.norm[1:]) or self.names.is_mostly_word(tok.norm[1:])
+            if len(name) >= 2 and tok.norm.startswith(("ب", "ل")) and not self._is_unit(tok) and glued:
                 break  # محمد ناهيري [بتسجيل] هدف
             if tok.norm.startswith("ال") and tok.norm.endswith(("ات", "ون", "ين")) and not self._is_unit(tok):
                 break  # بول مرقص المقررات: a definite plural is a noun, the verb's object, not a family name
@@ -286,7 +290,8 @@ class EntityFinder:
                 break
             name.append(tok)
             k += 1
-            if tok.bare.startswith("ال") and tok.norm not in _NAME_PARTICLES and not self._name_goes_on(toks, k, tok):
+            ends_here = tok.norm not in _NAME_PARTICLES | _THEOPHORIC  # نجم الدين عبدالله: the name goes on
+            if tok.bare.startswith("ال") and ends_here and not self._name_goes_on(toks, k, tok):
                 break  # a family name with the article ends the name
         while name and name[-1].norm in _NAME_PARTICLES:
             name.pop()
@@ -354,9 +359,23 @@ class EntityFinder:
             return []
         if self.names.is_mostly_word(second.norm) or self.names.is_mostly_word(second.bare):
             return []  # عمر الدوري، تحية العلم: without a title, a frequent word is no family name
-        if not (strong or self._is_unit(second)):
+        if not (strong or self._is_unit(second) or self._rare_family_name(first, second)):
             return []
         return name
+
+    def _rare_family_name(self, first: Token, second: Token) -> bool:
+        """A frequent given name that is no common word (يسري، حميد) and then a word no frequency list knows
+        (بوزوق، أحداد): a family name too rare for the index, not a word, since words are frequent."""
+        return (
+            self.names.is_frequent_given(first.norm)
+            and first.norm not in self.names.common_given
+            and len(second.norm) >= 3
+            and not second.norm.startswith(("ال", "و", "ب", "ل", "ف", "ك"))
+            and not second.norm.endswith("ه")
+            and second.norm not in self.lex.common_words
+            and second.norm not in self.names.words
+            and not self._is_word(second)
+        )
 
     def _name_goes_on(self, toks: Sequence[Token], k: int, tok: Token) -> bool:
         """After an ال-word, whether the name still goes on: a regnal number before ابن (عبدالله الثاني ابن
@@ -457,6 +476,7 @@ class EntityFinder:
             and nxt.is_word
             and nxt.bare.startswith("ال")
             and nxt.norm not in STOP
+            and nxt.norm not in _THEOPHORIC
         )
 
     def _definite_given(self, toks: Sequence[Token], j: int) -> bool:
@@ -908,6 +928,18 @@ def _without_pronoun(norm: str) -> str:
 def _span(name: Sequence[Token]) -> int:
     """How many names a name holds, its particles (بن، عبد، آل) not counted."""
     return sum(1 for t in name if t.norm not in _NAME_PARTICLES)
+
+
+def _masdar(norm: str) -> bool:
+    """A verbal noun of a derived verb by its pattern: افتعال/انفعال (اجتماع، استلام)، استفعال (استقبال)،
+    تفعيل (تسجيل)، مفاعلة (مشاركة) — after ب or ل it is «by/for doing», never a foreign family name."""
+    n = len(norm)
+    return (
+        (n == 6 and norm[0] == "ا" and norm[4] == "ا")
+        or (n == 7 and norm.startswith("است") and norm[5] == "ا")
+        or (n == 5 and norm[0] == "ت" and norm[3] == "ي")
+        or (n == 6 and norm[0] == "م" and norm[2] == "ا" and norm.endswith("ه"))
+    )
 
 
 def _masdar_accusative(norm: str) -> bool:

@@ -243,3 +243,17 @@ def test_role_nouns_of_the_whole_class_introduce_names() -> None:
     assert people("وقال القيادي في الحركة سامي الطريقي إن المؤتمر تأجل.") == ["سامي الطريقي"]
     assert people("وأكد عضو مجلس النواب حسن سالم أن الجلسة علنية.") == ["حسن سالم"]
     assert speakers("وأورد المراسل فادي نصار أن “الاشتباكات تجددت في الأحياء الشرقية للمدينة”.") == ["فادي نصار"]
+
+
+def test_a_frequent_given_name_and_a_word_no_frequency_list_knows() -> None:
+    assert people("وتمكن حميد أزرقان من تسجيل هدف الفوز.") == ["حميد أزرقان"]
+    assert people("وكتب يوسف رسالة إلى أصدقائه.") == []
+
+
+def test_compound_given_names_with_al_din_are_no_construct_title() -> None:
+    assert "نجم الدين عبدالله" in people("ودعا دكتور نجم الدين عبدالله إلى وقف القتال.")
+
+
+def test_a_foreign_name_may_start_with_lam_but_a_verbal_noun_ends_the_name() -> None:
+    assert "جان إيف لودريان" in people("والتقى الموفد الفرنسي جان إيف لودريان بالرئيس.")
+    assert people("كما قام وزير الخارجية، نبيل عمار باستلام نسخة من أوراق الاعتماد.") == ["نبيل عمار"]
