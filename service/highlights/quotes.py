@@ -194,10 +194,10 @@ class _SpeakerResolver:
                 return " ".join(t.surface for t in name), True
         return None, False
 
-    def first_person(self, toks: Sequence[Token], k: int) -> str | None:
-        """The first person the sentence names before k: the main clause's subject comes first in a news
+    def first_person(self, toks: Sequence[Token]) -> tuple[int, str | None]:
+        """The first person the sentence names and where: the main clause's subject comes first in a news
         sentence (أثار النائب X، عن حزب …، موضوع …، متسائلا: X asks, however far back)."""
-        return next((p for tok in toks[:k] if (p := self.person_at(tok))), None)
+        return next(((n, p) for n, tok in enumerate(toks) if (p := self.person_at(tok))), (len(toks), None))
 
     def before(self, toks: Sequence[Token], k: int, reach: int = _BEFORE) -> str | None:
         """A subject named before its verb in the same sentence (the nearest person or organisation)."""
@@ -229,6 +229,7 @@ class _SpeechIndex:
                 self.at.append(k)
                 self.is_verb.append(False)
         self.starts = [toks[k].start for k in self.at]
+        self._first: tuple[int, str | None] | None = None
 
     def last_before(self, offset: int, not_before: int = 0) -> int | None:
         """Position in `at` of the last speech word starting in [not_before, offset), if any."""
@@ -255,7 +256,10 @@ class _SpeechIndex:
         elif i > 0:
             return carried  # مضيفاً، مشيراً: a participle shares the subject of the verb before it in the sentence
         else:
-            return resolver.first_person(self.toks, k) or resolver.before(self.toks, k) or carried
+            if self._first is None:  # found once per sentence: every participle then asks in O(1)
+                self._first = resolver.first_person(self.toks)
+            at, person = self._first
+            return (person if at < k else None) or resolver.before(self.toks, k) or carried
         return resolver.before(self.toks, k) or carried
 
 
