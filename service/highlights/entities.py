@@ -597,7 +597,9 @@ class EntityFinder:
                 name = []  # عبدالرحمن المحرمي (أبو زرعة): an alias in brackets after a name is that person
             if name:
                 names.append(name)
-                i = max(i + 1, toks.index(name[-1]) + 1) if name[-1] in toks else i + 1
+                # (a position map, not toks.index: one name costs O(1), so a sentence stays linear)
+                end = position.get(name[-1].start)
+                i = max(i + 1, end + 1) if end is not None and toks[end] is name[-1] else i + 1
             else:
                 i += 1
         return names
