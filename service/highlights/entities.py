@@ -47,6 +47,8 @@ _ADVERBIAL = frozenset(
     for w in (
         "رغم إثر اثر عقب وسط أمام امام خلف وراء فوق تحت قرب قبالة إزاء ازاء جراء بسبب نتيجة حيال تجاه لدى"
         " قرابة حوالي نحو زهاء إبان ابان طيلة طوال خلال أثناء اثناء بعيد قبيل عند بينما حين ريثما سوى عدا"
+        # and the particles compounded with ما (مما أدى، فيما قال): function words, never a name
+        " مما عما بما فيما كما لما ربما إنما انما طالما حينما عندما بينما"
     ).split()
 )
 # Facilities, prizes and institutions that are named after people (مسجد عمر بن الخطاب، كأس محمد السادس،
@@ -220,7 +222,13 @@ class EntityFinder:
     def _feminine_or_pronoun(self, tok: Token) -> bool:
         """A final ة (a feminine noun: جديدة) or a pronoun ه on a known word (فريقه); a final ه on nothing known
         is part of a foreign name (يايسله)."""
-        return tok.light.endswith("ة") or self._is_word(tok) or tok.norm[:-1] in self.lex.common_words
+        if tok.light.endswith("ة") or self._is_word(tok) or tok.norm[:-1] in self.lex.common_words:
+            return True
+        # حكومته، قيادتها: a feminine noun (حكومة) with a pronoun, its ة written ت before the suffix.
+        noun = _without_pronoun(tok.norm)
+        if noun.endswith("ت") and noun != tok.norm:
+            noun = noun[:-1] + "ه"
+        return noun != tok.norm and (noun in self.lex.common_words or self.names.is_mostly_word(noun))
 
     def _ends_name(self, tok: Token, after_given: bool = False) -> bool:
         """A word that cannot continue a name: an indefinite accusative (ممثلاً، ممثلا: a participle in
@@ -246,8 +254,8 @@ class EntityFinder:
     # -- people ------------------------------------------------------------------------------------
     def _read_name(self, toks: Sequence[Token], j: int, after_title: bool) -> list[Token]:
         """A person's name starting at j: a given name and what follows, or after a title a foreign name."""
-        if j >= len(toks) or not self._name_like(toks[j]):
-            return []
+        if j >= len(toks) or not self._name_like(toks[j]) or any(c.isdigit() for c in toks[j].surface):
+            return []  # و9: a number glued to و is no name
         first = toks[j]
         name = [first]
         k = j + 1

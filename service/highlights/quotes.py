@@ -74,6 +74,8 @@ def _window(toks: Sequence[Token], k: int) -> list[Token]:
     for tok in toks[start : start + _WINDOW]:
         if tok.surface in ':«“”"' or tok.norm in _INTRO_WORDS:
             break
+        if out and tok.norm in _CIRCUMSTANTIAL:
+            break  # وقال السامعي وهو عضو المكتب …: a clause about the subject follows it, not the subject
         if out and tok.is_word and tok.norm[:1] in "لب" and tok.norm not in ("بن", "ابن", "بنت"):
             break  # a word glued to ل or ب names who was spoken to (لوكالة شفق نيوز), not who spoke
         out.append(tok)
@@ -82,6 +84,10 @@ def _window(toks: Sequence[Token], k: int) -> list[Token]:
 
 _OPENERS = frozenset('«“"')
 _CLOSERS_SET = frozenset('»”"')
+# A pronoun glued to و after a subject opens a circumstantial clause (وهو عضو …).
+_CIRCUMSTANTIAL = frozenset(normalize(w) for w in "وهو وهي وهم وهما وهن".split())
+# Prepositions right after a verb of saying: its subject is then the implicit pronoun (قال في مقابلة مع …).
+_PREPOSITIONS = frozenset(normalize(w) for w in "في خلال مع أمام عبر على من لدى عند أثناء اثناء إلى الى".split())
 # Verbs that relay someone else's words (نقلت الوكالة عن …): the speaker follows عن.
 _RELAY = frozenset(normalize(w) for w in "نقل نقلت ونقل ونقلت ونقلت".split())
 
@@ -168,9 +174,12 @@ class _SpeakerResolver:
     def resolve(self, words: Sequence[Token]) -> tuple[str | None, bool]:
         """(speaker, named): a person, else an organisation, else a title's person, else a given name read as
         a name; `named` is False when the words name nobody (مصدر أمني: an anonymous source is null)."""
-        for i, tok in enumerate(words):
+        # A person anywhere in the subject first: in «قال عضو المجلس السياسي محمد علي» the body is the title's
+        # complement, the speaker is the person.
+        for tok in words:
             if person := self.person_at(tok):
                 return person, True
+        for i in range(len(words)):
             if org := self.org_at(words, i):
                 return org, True
         for tok in words:
@@ -242,6 +251,10 @@ class _SpeechIndex:
         k = self.at[i]
         if self.is_verb[i]:
             words = _window(self.toks, k)
+            if words and words[0].norm in _PREPOSITIONS:
+                # وأكد في مقابلة مع قناة …: a phrase right after the verb means its subject is implicit, named
+                # before it (أما الائتلاف …، فقد دعا في بيان) or the speaker before
+                return resolver.before(self.toks, k) or carried
             speaker, named = resolver.resolve(words)
             if named:
                 return speaker

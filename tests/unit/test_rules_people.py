@@ -257,3 +257,26 @@ def test_compound_given_names_with_al_din_are_no_construct_title() -> None:
 def test_a_foreign_name_may_start_with_lam_but_a_verbal_noun_ends_the_name() -> None:
     assert "جان إيف لودريان" in people("والتقى الموفد الفرنسي جان إيف لودريان بالرئيس.")
     assert people("كما قام وزير الخارجية، نبيل عمار باستلام نسخة من أوراق الاعتماد.") == ["نبيل عمار"]
+
+
+def test_function_words_numbers_and_nouns_with_pronouns_are_no_names() -> None:
+    assert people("ووصف الزعيم مقتل رئيس حكومته بالجريمة.") == []
+    assert people("واستهدف القصف اجتماع زعيم الجماعة، مما أدى إلى مقتل رئيس الوزراء و9 وزراء.") == []
+
+
+def test_a_person_in_the_subject_before_the_body_of_the_title() -> None:
+    got = speakers("قال عضو المجلس السياسي الأعلى محمد علي سالم إن “الحكومة ذات سيادة تامة ولا تتلقى الإملاءات”.")
+    assert got == ["محمد علي سالم"]
+
+
+def test_a_phrase_right_after_the_verb_leaves_its_subject_implicit() -> None:
+    got = speakers(
+        "قال النائب محمد علي سالم إن الحكومة مستقلة.",
+        "وأكد في مقابلة مع قناة الجزيرة أن “صنعاء ترحب بأي دولة تريد أن تقدم مبادرة للسلام”.",
+    )
+    assert got == ["محمد علي سالم"]
+
+
+def test_a_circumstantial_clause_after_the_subject_names_nobody() -> None:
+    got = speakers('وقال الخطيب وهو عضو المكتب السياسي للحزب الاشتراكي: "لقد انغمس بيننا أناس لا يعرفون معنى الدولة".')
+    assert got == [None]
