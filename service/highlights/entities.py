@@ -224,6 +224,8 @@ class EntityFinder:
         is part of a foreign name (يايسله)."""
         if tok.light.endswith("ة") or self._is_word(tok) or tok.norm[:-1] in self.lex.common_words:
             return True
+        if tok.norm.endswith(("ته", "تها", "تهم", "تهما")):
+            return True  # استقالته، حكومتها: a feminine noun's ت before a pronoun
         # حكومته، قيادتها: a feminine noun (حكومة) with a pronoun, its ة written ت before the suffix.
         noun = _without_pronoun(tok.norm)
         if noun.endswith("ت") and noun != tok.norm:
@@ -293,7 +295,9 @@ class EntityFinder:
                 break  # … عبدالله باسم قائد القوات: "on behalf of", not the given name Basim
             if self._construct_title(toks, k):
                 break  # … آل سعود عاهل المملكة: a title in construct starts the apposition
-            after_given = len(name) == 1 and self._is_given(name[0])
+            # A foreign given name (rarely attested in the Arab world's index: دونالد، فلاديمير) may go on into a
+            # frequent uninflected word, the family name news repeats (ترامب); an Arabic one may not (هشام بدء).
+            after_given = len(name) == 1 and self._is_given(name[0]) and not self.names.is_frequent_given(name[0].norm)
             if self._ends_name(tok, after_given) or (self._is_word(tok) and tok.norm not in _REGNAL | _NAME_PARTICLES):
                 break
             name.append(tok)

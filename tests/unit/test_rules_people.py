@@ -280,3 +280,9 @@ def test_a_phrase_right_after_the_verb_leaves_its_subject_implicit() -> None:
 def test_a_circumstantial_clause_after_the_subject_names_nobody() -> None:
     got = speakers('وقال الخطيب وهو عضو المكتب السياسي للحزب الاشتراكي: "لقد انغمس بيننا أناس لا يعرفون معنى الدولة".')
     assert got == [None]
+
+
+def test_an_arabic_given_name_does_not_run_into_a_frequent_word() -> None:
+    assert people("وقدم وليد استقالته أمس.") == []
+    assert people("وأعلن هشام بدء الحملة.") == []
+    assert "فلاديمير بوتين" in people("وقال الرئيس الروسي فلاديمير بوتين إن الحرب ستنتهي.")
