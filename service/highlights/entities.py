@@ -285,7 +285,8 @@ class EntityFinder:
             if self._coordinated(tok) or tok.norm in TIME_WORDS:
                 break  # … وبحضور: a new phrase; … صباح اليوم: an adverb of time follows the verb's arguments
             glued_stop = tok.norm[1:] in STOP and tok.norm[1:] not in _PRONOUNS  # بأي، لمن — but بهي is no ب + هي
-            if tok.norm[:1] in "لب" and not self._is_unit(tok) and (glued_stop or self._is_word(tok)):
+            # (ب + a function word is the preposition even when a rare surname is spelled so: بأي، لمن)
+            if tok.norm[:1] in "لب" and (glued_stop or (not self._is_unit(tok) and self._is_word(tok))):
                 break  # بأي، لمزيد: a preposition glued to a word
             if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
                 break

@@ -286,3 +286,7 @@ def test_an_arabic_given_name_does_not_run_into_a_frequent_word() -> None:
     assert people("وقدم وليد استقالته أمس.") == []
     assert people("وأعلن هشام بدء الحملة.") == []
     assert "فلاديمير بوتين" in people("وقال الرئيس الروسي فلاديمير بوتين إن الحرب ستنتهي.")
+
+
+def test_a_preposition_glued_to_a_function_word_ends_the_name_even_if_spelled_like_a_surname() -> None:
+    assert people("قال سامح شكري وزير الخارجية، نندد بأي خطوات لفرض واقع جديد.") == ["سامح شكري"]
