@@ -370,8 +370,11 @@ class EntityFinder:
             return []  # فتح آفاق، أمل كبير: a common word first needs a second given name (جمال عبد الناصر)
         if second.bare.startswith("ال") and not (strong or self.names.is_surname(second.norm)):
             return []
-        if self.names.is_mostly_word(second.norm) or self.names.is_mostly_word(second.bare):
-            return []  # عمر الدوري، تحية العلم: without a title, a frequent word is no family name
+        definite_word = second.bare.startswith("ال") and self.names.is_mostly_word(second.bare)
+        if definite_word or self.names.is_word(second.norm):
+            # عمر الدوري، تحية العلم: without a title, a given name and a frequent definite word are a noun
+            # phrase ("the league's age"); a bare word with namesakes (أشرف سلطان) stays a family name
+            return []
         if not (strong or self._is_unit(second) or self._rare_family_name(first, second)):
             return []
         return name

@@ -115,6 +115,8 @@ def _any_in(tok: Token, words: frozenset[str]) -> bool:
 
 def is_speech_verb(tok: Token) -> bool:
     """قال، أكد، وأضاف ... (a conjunction glued on allowed)."""
+    if tok.light.endswith("راي"):
+        return False  # رأي "an opinion" (برنامج «رأي عام»), not رأى "he held": ى and ي tell them apart
     return _any_in(tok, SPEECH_VERBS)
 
 

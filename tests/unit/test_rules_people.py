@@ -290,3 +290,8 @@ def test_an_arabic_given_name_does_not_run_into_a_frequent_word() -> None:
 
 def test_a_preposition_glued_to_a_function_word_ends_the_name_even_if_spelled_like_a_surname() -> None:
     assert people("قال سامح شكري وزير الخارجية، نندد بأي خطوات لفرض واقع جديد.") == ["سامح شكري"]
+
+
+def test_a_bare_word_with_namesakes_stays_a_family_name_and_an_opinion_is_no_verb() -> None:
+    assert people("قال المتحدث باسم مجلس الوزراء، أشرف سلطان، إن الاجتماع انتهى.") == ["أشرف سلطان"]
+    assert not is_speech_verb(tokenize("رأي")[0]) and is_speech_verb(tokenize("ورأى")[0])
