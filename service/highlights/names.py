@@ -17,6 +17,7 @@ from service.text.resources import read_bytes, record_package
 
 MIN_GIVEN = 3  # attested at least this often as a given name (rarer entries are mostly noise)
 MIN_SURNAME = 2
+NEVER_NAME = 3  # a word attested fewer times than this as a name part is no name unit
 FREQUENT_GIVEN = 20
 
 
@@ -36,8 +37,11 @@ class NameIndex:
         surnames: frozenset[str],
         common_given: frozenset[str],
         given_counts: dict[str, int] | None = None,
+        words: dict[str, int] | None = None,
     ) -> None:
         self.given = given
+        # Frequent words with a paradigm that are rarely or never names (generated config/words_not_names.txt).
+        self.words = words or {}
         self.given_counts = given_counts or {}
         self.surnames = surnames
         self.common_given = common_given
@@ -45,9 +49,10 @@ class NameIndex:
         self._lock = threading.Lock()
 
     @classmethod
-    def load(cls, common_file: Path | None = None) -> NameIndex:
-        """Read the index once per process (cached); `common_file` lists common-word given names."""
-        return _load(common_file)
+    def load(cls, common_file: Path | None = None, words_file: Path | None = None) -> NameIndex:
+        """Read the index once per process (cached); `common_file` lists common-word given names, `words_file`
+        the frequent words that are no names."""
+        return _load(common_file, words_file)
 
     @classmethod
     def empty(cls) -> NameIndex:
@@ -65,6 +70,14 @@ class NameIndex:
     def is_surname(self, norm: str) -> bool:
         """A normalised word attested as a surname (with or without ال)."""
         return norm in self.surnames or norm.removeprefix("ال") in self.surnames
+
+    def is_word(self, norm: str) -> bool:
+        """A frequent word that inflects (عدم، ينفي، حكومي) and no attested name uses."""
+        return self.words.get(norm, NEVER_NAME) < NEVER_NAME
+
+    def is_mostly_word(self, norm: str) -> bool:
+        """A frequent word that inflects and only a few names use (أمام، الدوري): no name on its own."""
+        return norm in self.words
 
     def is_unit(self, norm: str) -> bool:
         """A normalised word attested as any part of a name."""
@@ -92,8 +105,14 @@ class NameIndex:
         return text or None
 
 
+def _lines(path: Path | None) -> frozenset[str]:
+    if path is None or not path.exists():
+        return frozenset()
+    return frozenset(w for w in read_bytes(path).decode("utf-8").splitlines() if w and not w.startswith("#"))
+
+
 @lru_cache(maxsize=2)
-def _load(common_file: Path | None) -> NameIndex:
+def _load(common_file: Path | None, words_file: Path | None = None) -> NameIndex:
     record_package("arabic-name-romanizer")  # its name index is rule data too
     path = index_path()
     if not path.exists():
@@ -112,9 +131,6 @@ def _load(common_file: Path | None) -> NameIndex:
     # عبد الله، أبو بكر: one unit of two words in the index; the first word starts a name.
     given |= {normalize(k.split()[0]) for k, role, n in rows if role == "given" and n >= MIN_GIVEN and " " in k}
     surnames = {normalize(k).removeprefix("ال") for k, role, n in rows if role == "surname" and n >= MIN_SURNAME}
-    common: set[str] = set()
-    if common_file is not None and common_file.exists():
-        lines = read_bytes(common_file).decode("utf-8").splitlines()
-        common = {w for w in lines if w and not w.startswith("#")}
     surnames_one_word = frozenset(s for s in surnames if " " not in s)
-    return NameIndex(frozenset(given), surnames_one_word, frozenset(common), counts)
+    words = {w: int(n) for w, _, n in (line.partition("\t") for line in _lines(words_file)) if n.isdigit()}
+    return NameIndex(frozenset(given), surnames_one_word, _lines(common_file), counts, words)

@@ -34,22 +34,79 @@ _INTRO_WORDS = frozenset(normalize(w) for w in "أن إن أنه إنه أنها
 _WINDOW = 8  # words after a speech verb where its subject is named (وقال وزير الخارجية، الأمير فيصل بن فرحان، إن)
 _BEFORE = 10  # words before a verb where a subject-first sentence names it (أما الائتلاف …، فقد دعا)
 _MAX_NAME = 3
+_ADJACENT = 3  # a subject this close before a verb is that verb's (… الوزير سامي نصار أكد)
 # Nouns that report speech: a quotation in their sentence is someone's words (في بيان، في تصريح).
 _SPEECH_NOUNS = frozenset(
     normalize(w) for w in "بيان بيانا تصريح تصريحات تصريحه تصريحها كلمة كلمته كلمتها تغريدة منشور رسالة قوله".split()
 )
 
 
+def _quoted_name(toks: Sequence[Token], m: int) -> list[Token]:
+    """A short name in quote marks right after a verb (وقال «عمر»، في المؤتمر): Egyptian papers mark the
+    speaker's name so; the marks close within three words and a comma or a preposition follows, not a statement."""
+    if m >= len(toks) or toks[m].surface not in _OPENERS:
+        return []
+    inner: list[Token] = []
+    for n in range(m + 1, min(len(toks), m + 5)):
+        tok = toks[n]
+        if tok.surface in _CLOSERS_SET:
+            after = toks[n + 1] if n + 1 < len(toks) else None
+            if inner and after is not None and (after.surface in "،," or after.norm in STOP):
+                return inner
+            return []
+        if not tok.is_word:
+            return []
+        inner.append(tok)
+    return []
+
+
 def _window(toks: Sequence[Token], k: int) -> list[Token]:
     """The words after a speech verb up to where the speech starts (أن / إن / a colon / a quote mark)."""
     out: list[Token] = []
-    for tok in toks[k + 1 : k + 1 + _WINDOW]:
+    start = k + 1
+    if _is_relay(toks[k]):
+        # نقلت الوكالة عن مصدر أمني قوله: the words are the source's, not the relaying agency's.
+        src = next((m for m in range(k + 1, min(len(toks), k + 1 + 2 * _WINDOW)) if toks[m].norm == "عن"), None)
+        if src is not None:
+            start = src + 1
+    if quoted := _quoted_name(toks, start):
+        return quoted
+    for tok in toks[start : start + _WINDOW]:
         if tok.surface in ':«“”"' or tok.norm in _INTRO_WORDS:
             break
+        if out and tok.norm in _CIRCUMSTANTIAL:
+            break  # وقال السامعي وهو عضو المكتب …: a clause about the subject follows it, not the subject
         if out and tok.is_word and tok.norm[:1] in "لب" and tok.norm not in ("بن", "ابن", "بنت"):
             break  # a word glued to ل or ب names who was spoken to (لوكالة شفق نيوز), not who spoke
         out.append(tok)
     return out
+
+
+_OPENERS = frozenset('«“"')
+_CLOSERS_SET = frozenset('»”"')
+# A pronoun glued to و after a subject opens a circumstantial clause (وهو عضو …).
+_CIRCUMSTANTIAL = frozenset(normalize(w) for w in "وهو وهي وهم وهما وهن".split())
+# Prepositions right after a verb of saying: its subject is then the implicit pronoun (قال في مقابلة مع …).
+_PREPOSITIONS = frozenset(normalize(w) for w in "في خلال مع أمام عبر على من لدى عند أثناء اثناء إلى الى".split())
+# Verbs that relay someone else's words (نقلت الوكالة عن …): the speaker follows عن.
+_RELAY = frozenset(normalize(w) for w in "نقل نقلت ونقل ونقلت ونقلت".split())
+
+
+def _is_relay(tok: Token) -> bool:
+    return tok.norm in _RELAY
+
+
+def _anaphoric(words: Sequence[Token], lexicon: Lexicon | None) -> bool:
+    """A definite description standing for someone already named (وأكمل الألماني، وقال المدرب): a title or a
+    nisba adjective with the article and no name after it. «المصدر» and «مصادر» are sources, not people named."""
+    if not words or not words[0].is_word:
+        return False
+    head = words[0]
+    if not head.bare.startswith("ال") or head.norm in STOP:
+        return False
+    title = lexicon is not None and any(v in lexicon.titles for v in head.variants)
+    nisba = head.bare.endswith("ي") and len(head.bare) >= 6
+    return title or nisba
 
 
 class _SpeakerResolver:
@@ -58,6 +115,7 @@ class _SpeakerResolver:
 
     def __init__(self, people: Sequence[Entity], organizations: Sequence[Entity], lexicon: Lexicon | None) -> None:
         self._lex = lexicon
+        self.lexicon = lexicon
         self._person: dict[str, str] = {}
         for person in people:
             for form in [person.ar, *person.surface_forms]:
@@ -116,9 +174,12 @@ class _SpeakerResolver:
     def resolve(self, words: Sequence[Token]) -> tuple[str | None, bool]:
         """(speaker, named): a person, else an organisation, else a title's person, else a given name read as
         a name; `named` is False when the words name nobody (مصدر أمني: an anonymous source is null)."""
-        for i, tok in enumerate(words):
+        # A person anywhere in the subject first: in «قال عضو المجلس السياسي محمد علي» the body is the title's
+        # complement, the speaker is the person.
+        for tok in words:
             if person := self.person_at(tok):
                 return person, True
+        for i in range(len(words)):
             if org := self.org_at(words, i):
                 return org, True
         for tok in words:
@@ -142,9 +203,14 @@ class _SpeakerResolver:
                 return " ".join(t.surface for t in name), True
         return None, False
 
-    def before(self, toks: Sequence[Token], k: int) -> str | None:
+    def first_person(self, toks: Sequence[Token]) -> tuple[int, str | None]:
+        """The first person the sentence names and where: the main clause's subject comes first in a news
+        sentence (أثار النائب X، عن حزب …، موضوع …، متسائلا: X asks, however far back)."""
+        return next(((n, p) for n, tok in enumerate(toks) if (p := self.person_at(tok))), (len(toks), None))
+
+    def before(self, toks: Sequence[Token], k: int, reach: int = _BEFORE) -> str | None:
         """A subject named before its verb in the same sentence (the nearest person or organisation)."""
-        for i in range(k - 1, max(-1, k - 1 - _BEFORE), -1):
+        for i in range(k - 1, max(-1, k - 1 - reach), -1):
             if person := self.person_at(toks[i]):
                 return person
             if org := self.org_at(toks, i):
@@ -172,6 +238,7 @@ class _SpeechIndex:
                 self.at.append(k)
                 self.is_verb.append(False)
         self.starts = [toks[k].start for k in self.at]
+        self._first: tuple[int, str | None] | None = None
 
     def last_before(self, offset: int, not_before: int = 0) -> int | None:
         """Position in `at` of the last speech word starting in [not_before, offset), if any."""
@@ -184,11 +251,28 @@ class _SpeechIndex:
         k = self.at[i]
         if self.is_verb[i]:
             words = _window(self.toks, k)
+            if words and words[0].norm in _PREPOSITIONS:
+                # وأكد في مقابلة مع قناة …: a phrase right after the verb means its subject is implicit, named
+                # before it (أما الائتلاف …، فقد دعا في بيان) or the speaker before
+                return resolver.before(self.toks, k) or carried
             speaker, named = resolver.resolve(words)
             if named:
                 return speaker
+            if _anaphoric(words, resolver.lexicon):
+                return carried  # وأكمل الألماني: the person the article has been quoting
             if words and words[0].norm[:1] not in "لبع" and words[0].norm not in STOP:
                 return None  # a subject the article does not name (مصدر أمني، المصدر)
+            if i > 0:
+                # كما أكد أن: no subject of its own; one named right before it (… الوزير سامي أكد) is its
+                # subject, else the sentence's earlier speaker is.
+                return resolver.before(self.toks, k, _ADJACENT) or carried
+        elif i > 0:
+            return carried  # مضيفاً، مشيراً: a participle shares the subject of the verb before it in the sentence
+        else:
+            if self._first is None:  # found once per sentence: every participle then asks in O(1)
+                self._first = resolver.first_person(self.toks)
+            at, person = self._first
+            return (person if at < k else None) or resolver.before(self.toks, k) or carried
         return resolver.before(self.toks, k) or carried
 
 
