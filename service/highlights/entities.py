@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from service.highlights.lexicon import STOP, STOP_LIGHT, Lexicon, Token, is_speech_verb, is_verb
 from service.highlights.places import AFTER_CUE, ALWAYS, Gazetteer, Place
 from service.highlights.types import Entities, Entity
+from service.text.arabic import normalize
 
 # A given name followed by an ال-word (محمد الحلبوسي) is a name for these common ones; for the rest
 # (جمال الطبيعة, "the beauty of nature") the article must give a title first.
@@ -38,6 +39,15 @@ _CONJUNCTIONS = frozenset({"بينما", "عندما", "بعدما", "حينما
 _DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
 # The foreign words of media brands written after their Arabic name (شفق نيوز، الجزيرة نت).
 _MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
+_NO_QUOTES = str.maketrans("", "", _QUOTES + "()")
+# «العام» after a name is the adjective "general" (الأمن العام) unless a word of time follows (العام الماضي).
+_GENERAL = frozenset({"العام", "العامه"})
+_YEAR_WORDS = frozenset({"الماضي", "المقبل", "الجاري", "الحالي", "المنصرم", "القادم"})
+# Deictic place nouns: a head whose complement is one of them means "the city's …", no particular body.
+_GENERIC_PLACES = frozenset(
+    {"المدينه", "المحافظه", "المنطقه", "الولايه", "البلاد", "العاصمه", "القريه", "البلده", "الاقليم", "المديريه"}
+    | {"الناحيه", "القضاء", "الحي", "الدوله"}
+)
 
 
 @dataclass
@@ -151,6 +161,10 @@ class EntityFinder:
         ):
             return True
         return tok.norm in self.lex.common_words or tok.bare in self.lex.common_words
+
+    def _common_noun(self, tok: Token) -> bool:
+        """A word frequent in general text that is no attested name (الاستخبارات، التغطية; not محمد)."""
+        return self.gaz.is_common_noun(tok.bare) and not self._is_unit(tok)
 
     def _always_place(self, tok: Token) -> bool:
         hit = self._place_at([tok])
@@ -401,7 +415,8 @@ class EntityFinder:
                     continue
                 prev = toks[i - 1] if i else None
                 cue = None
-                if prev is not None and prev.is_word and (i - 1) not in org:
+                if prev is not None and prev.is_word and (i - 1) not in org and tok.bare not in _GENERIC_PLACES:
+                    # مركز المدينة: "the city centre" — a generic place noun after a cue names nothing.
                     cue = next((c for v in prev.variants if (c := self.gaz.cue(v))), None)
                 hit_len = 0
                 for n in range(min(self.gaz.longest, len(toks) - i), 0, -1):
@@ -428,7 +443,9 @@ class EntityFinder:
                     note(place, surface, (s, tok.start), extra, key)
                     hit_len = n
                     break
-                named = self._name_like(tok) or tok.norm in _TOPONYM_PREFIXES
+                # A name after a cue is a proper name, rare in general text: دائرة التغطية ("coverage area") names
+                # no place, منطقة العامرية does.
+                named = (self._name_like(tok) and not self._common_noun(tok)) or tok.norm in _TOPONYM_PREFIXES
                 if not hit_len and cue is not None and named and not tok.norm.startswith("و"):
                     # An unknown name after a cue: ناحية الشافي، مخيم جباليا، ملعب محمد الخامس.
                     n = 1
@@ -490,31 +507,85 @@ class EntityFinder:
                     ),
                     first.surface_bare,
                 )
-                words = [head_surface, *(t.surface for t in toks[i + 1 : i + span])]
-                surface = " ".join(w for w in words).replace(" »", "»").replace("« ", "«")
-                surface = surface.replace('" ', '"') if surface.count('"') else surface
+                surface = _as_written(head_surface, first.end, toks[i + 1 : i + span])
+                alias, extra = self._org_alias(toks, i, span)
                 canonical = self.lex.organization_names.get(known) if known else None
                 canonical = canonical or surface
                 f = found.setdefault(canonical, _Found(canonical, first=(s, first.start)))
-                f.en = self.lex.organization_english.get(canonical)
+                f.en = f.en or self.lex.organization_english.get(canonical)
                 f.mentions += 1
                 f.forms.setdefault(surface, None)
-                spans.update(range(i, i + span))
-                i += span
+                if alias:
+                    f.forms.setdefault(alias, None)
+                spans.update(range(i, i + span + extra))
+                i += span + extra
             self._org_spans.append(spans)
         # A short form of a longer name found in the same article (منظمة الصحة → منظمة الصحة العالمية).
         names = sorted(found, key=len, reverse=True)
         for short in names:
             for long in names:
                 if long != short and long in found and short in found and long.startswith(short + " "):
-                    target = found[long]
-                    src = found.pop(short)
-                    target.mentions += src.mentions
-                    for form in src.forms:
-                        target.forms.setdefault(form, None)
-                    target.first = min(target.first, src.first)
+                    _merge(found[long], found.pop(short))
                     break
-        return [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
+        # Two entries that share a form are one body: «وكالة الفضاء الأمريكية "ناسا"» and «وكالة "ناسا"».
+        bodies = list({id(f): f for f in found.values()}.values())
+        bodies.sort(key=lambda f: f.first)
+        kept: list[_Found] = []
+        for f in bodies:
+            keys = {_org_key(form) for form in f.forms}
+            same = next((k for k in kept if keys & {_org_key(form) for form in k.forms}), None)
+            if same is None:
+                kept.append(f)
+            else:
+                _merge(same, f)
+        self._short_mentions(sentences, kept)
+        return [f.to_entity() for f in kept]
+
+    def _short_mentions(self, sentences: Sequence[Sequence[Token]], bodies: list[_Found]) -> None:
+        """The definite head alone (الائتلاف، المرصد، الجبهة) refers back to the last body named with that head:
+        a form and a mention of it, not a new organisation."""
+        by_head: dict[str, list[_Found]] = {}
+        for f in bodies:
+            head = normalize(f.canonical.split()[0]) if f.canonical else ""
+            if head and self._org_head_variant(head) and len(f.canonical.split()) > 1:
+                by_head.setdefault("ال" + head.removeprefix("ال"), []).append(f)
+        if not by_head:
+            return
+        for s, toks in enumerate(sentences):
+            spans = self._org_spans[s] if s < len(self._org_spans) else set()
+            for k, tok in enumerate(toks):
+                if k in spans or not tok.is_word or tok.bare not in by_head:
+                    continue
+                nxt = toks[k + 1] if k + 1 < len(toks) else None
+                if nxt is not None and nxt.is_word and nxt.norm.startswith("ال") and nxt.norm not in STOP:
+                    continue  # الجبهة الداخلية: a phrase of its own, not the short form
+                earlier = [f for f in by_head[tok.bare] if f.first <= (s, tok.start)]
+                if earlier:
+                    target = max(earlier, key=lambda f: f.first)
+                    target.mentions += 1
+                    target.forms.setdefault(tok.surface_bare, None)
+
+    def _org_alias(self, toks: Sequence[Token], i: int, span: int) -> tuple[str | None, int]:
+        """Another name the text gives the body at i: a quoted or Latin name inside it (شركة "سبايس أكس",
+        شبكة CNN), or one in quotes or brackets right after it (وكالة الفضاء الأمريكية "ناسا"); and how many
+        tokens after the span that second name takes."""
+        inner = toks[i + 1 : i + span]
+        quoted = [t for t in inner if t.is_word]
+        if inner and inner[0].surface in _QUOTES and inner[-1].surface in _QUOTES and quoted:
+            return _as_written(quoted[0].surface, quoted[0].end, quoted[1:]), 0
+        latin = [t for t in inner if t.surface[0].isascii() and t.surface[0].isalpha()]
+        if latin and len(latin) == len(inner):
+            return _as_written(latin[0].surface, latin[0].end, latin[1:]), 0
+        k = i + span
+        if k < len(toks) and toks[k].surface in _QUOTES + "(":
+            close = next((m for m in range(k + 1, min(len(toks), k + 6)) if toks[m].surface in _QUOTES + ")"), None)
+            words = toks[k + 1 : close] if close is not None else []
+            if words and all(t.is_word for t in words) and close is not None:
+                known = self._known_inside(toks, k + 1)
+                rare = all(not self.gaz.is_common_noun(t.norm) and not is_verb(t) for t in words)
+                if (known and len(known) == len(words)) or (len(words) <= 3 and rare):
+                    return _as_written(words[0].surface, words[0].end, words[1:]), close - k + 1
+        return None, 0
 
     def _person_follows(self, toks: Sequence[Token], k: int) -> bool:
         """Whether a person's name (or a rank's second word: الفريق أول) starts at k."""
@@ -536,6 +607,70 @@ class EntityFinder:
 
     def _org_head_variant(self, v: str) -> bool:
         return v in self.lex.organization_heads
+
+    def _known_inside(self, toks: Sequence[Token], k: int) -> tuple[str, ...]:
+        """A known organisation's name written exactly at k (no clitic: و + a name coordinates, it does not name)."""
+        if k >= len(toks) or not toks[k].is_word:
+            return ()
+        for seq in self.lex.organizations:
+            n = len(seq)
+            if k + n <= len(toks) and all(toks[k + m].norm == seq[m] for m in range(n)):
+                return seq
+        return ()
+
+    def _definite_at(self, toks: Sequence[Token], k: int) -> bool:
+        """A definite word that can close a construct chain (هيئة تنظيم قطاع [الاتصالات])."""
+        if k >= len(toks) or not toks[k].is_word:
+            return False
+        t = toks[k]
+        return (
+            t.norm.startswith(("ال", "لل"))
+            and t.norm not in STOP
+            and t.norm not in self.lex.not_organization_parts
+            and not self._is_title(t)
+        )
+
+    def _nisba_after(self, toks: Sequence[Token], i: int, n: int) -> int:
+        """After a proper noun in a name, relative adjectives still belong to it (مصرف لبنان المركزي، موانئ دبي
+        العالمية); any other word does not (بنك المغرب القرار: the object of the verb)."""
+        while i + n < len(toks) and n < _MAX_ORG_TOKENS:
+            t = toks[i + n]
+            if not (
+                t.is_word
+                and t.norm.startswith("ال")
+                and t.norm.endswith(("ي", "يه"))
+                and len(t.norm) >= 5
+                and t.norm not in STOP
+                and t.norm not in self.lex.not_organization_parts
+            ):
+                break
+            n += 1
+        return n
+
+    def _chain_word(self, toks: Sequence[Token], i: int, n: int) -> bool:
+        """An indefinite noun continuing an indefinite head's construct chain (هيئة تنظيم قطاع الاتصالات، لجنة
+        حماية الصحفيين): no adjective (جماعة إرهابية), and from the second word on, the chain must close with a
+        definite word right after."""
+        t = toks[i + n]
+        closes = self._definite_at(toks, i + n + 1)
+        if (
+            self._is_title(t)
+            or is_verb(t)
+            or len(t.norm) < 3
+            or self._adjective(t) is not None
+            or t.norm.startswith(("و", "ب", "ل", "ف"))
+            or self._is_given(t)
+            or t.norm in self.lex.not_organization_parts
+            or t.norm.endswith(("ين", "ون"))  # مستثمرين، معنيون: a plural adjective or participle
+        ):
+            return False
+        if t.norm.endswith("يه") and not t.norm.endswith("ايه"):
+            return False  # محكمة مصرية: a relative adjective (حماية, with its long a, is a noun)
+        if t.norm.endswith("ه") and not closes:
+            return False  # a feminine word that no definite word follows is an adjective (هيئة معنية)
+        if not closes and (self.gaz.is_common_noun(t.norm) or t.norm in self.lex.common_words):
+            return False  # مجموعة شباب، حكومة تدير: an open construct ends in a proper name, not a common word
+        return n == 1 or closes
 
     def _organization_at(self, toks: Sequence[Token], i: int) -> tuple[int, tuple[str, ...]]:
         """How many tokens an organisation's name starting at i takes (0: none), and its known key."""
@@ -559,6 +694,7 @@ class EntityFinder:
             return 0, ()
         if not any(self._org_head_variant(v) for v in tok.variants):
             return 0, ()
+        head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in tok.variants)
         n = 1
         while i + n < len(toks) and n < _MAX_ORG_TOKENS:
             t = toks[i + n]
@@ -569,9 +705,36 @@ class EntityFinder:
                 )
                 if close is None:
                     break
+                known = self._known_inside(toks, i + n + 1)
+                if known and i + n + 1 + len(known) == close:
+                    return close - i + 1, known  # وكالة "ناسا": the head and a known body's name
                 n = close - i + 1
                 break
-            if not t.is_word or t.norm in self.lex.not_organization_parts or t.norm in STOP:
+            if not t.is_word:
+                break
+            if t.surface[0].isascii() and t.surface[0].isalpha():
+                # A name in Latin letters after the head: شبكة CNN، شركة Meta.
+                while (
+                    i + n < len(toks)
+                    and n < _MAX_ORG_TOKENS
+                    and toks[i + n].surface[0].isascii()
+                    and toks[i + n].is_word
+                ):
+                    n += 1
+                break
+            if known := self._known_inside(toks, i + n):
+                end = n + len(known)
+                if n == 1 and not self._definite_at(toks, i + end):
+                    return end, known  # منظمة أطباء بلا حدود، حركة الجهاد الإسلامي: the head names a known body
+                # صندوق الأمم المتحدة للسكان، برنامج الأمم المتحدة الإنمائي: a body of the known one
+                n = self._nisba_after(toks, i, end)
+                if n == end and self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
+                    n += 1
+                break
+            if t.norm in _GENERAL and not self._time_follows(toks, i + n + 1):
+                n += 1  # الأمن العام، الاتحاد العام: "general", not "the year"
+                continue
+            if t.norm in self.lex.not_organization_parts or t.norm in STOP:
                 break
             if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
                 break  # مجلس السيادة الفريق …: a rank introducing the next person, not part of the name
@@ -584,7 +747,12 @@ class EntityFinder:
                     # المرصد السوري لحقوق الإنسان.
                     if self._complement_at(toks, i + n):
                         n += 2
+                    elif self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
+                        n += 1  # الاتحاد العام التونسي للشغل: a ل + definite complement
                     break
+                continue
+            if self._coordinated(toks, i, n):
+                n += 1  # حزب العدالة والتنمية: a definite word joined by و to the last complement
                 continue
             if self._org_head_variant(t.norm):
                 n += 1  # قيادة شرطة الكرخ، مركز شرطة الخضراء: one head inside another
@@ -595,32 +763,85 @@ class EntityFinder:
             if n >= 2 and t.norm in _MEDIA_SUFFIXES and not toks[i + n - 1].norm.startswith("ال"):
                 n += 1  # وكالة شفق نيوز: the foreign word of a media brand
                 break
-            # A proper noun after the head or its chain: جامعة القاهرة، شركة أرامكو، وكالة ... ناسا.
-            if self._place_at([t]) is not None or (n >= 2 and t.norm in {s[0] for s in self.lex.organizations}):
-                n += 1
+            # A proper noun after the head or its chain: جامعة القاهرة، مصرف لبنان المركزي.
+            if self._place_at([t]) is not None:
+                n = self._nisba_after(toks, i, n + 1)
                 break
-            head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in tok.variants)
-            if (
-                n == 1
-                and not head_definite
-                and not self._is_title(t)
-                and not is_verb(t)
-                and len(t.norm) >= 3
-                # جماعة إرهابية، هيئة معنية، محكمة مصرية: an adjective, not a name.
-                and not t.norm.endswith(("ه", "ين", "ون", "يه"))
-                and self._adjective(t) is None
-                and not t.norm.startswith(("و", "ب", "ل", "ف"))
-                and not self._is_given(t)
-            ):
-                n += 1  # شفق نيوز، شرطة الكرخ: an indefinite proper noun right after the head
+            chain = not head_definite and not any(toks[i + m].norm.startswith("ال") for m in range(1, n))
+            if chain and n <= 3 and self._chain_word(toks, i, n):
+                n += 1  # شفق نيوز، هيئة تنظيم قطاع الاتصالات: an indefinite construct chain
                 continue
             break
         if n <= 1:
             return 0, ()
         last = toks[i + n - 1]
-        if last.norm in self.lex.not_organization_parts:
-            return 0, ()
+        if (last.norm in self.lex.not_organization_parts and last.norm not in _GENERAL) or last.bare in _GENERIC_PLACES:
+            return 0, ()  # مركز المدينة، شرطة المحافظة: "the city's", no particular body
+        if n == 2 and self._place_unit(tok, toks[i + 1]):
+            return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
         return n, ()
+
+    def _time_follows(self, toks: Sequence[Token], k: int) -> bool:
+        """A word of time after العام makes it "the year" (العام الماضي، العام 2024)."""
+        return k < len(toks) and (toks[k].norm in _YEAR_WORDS or toks[k].surface[:1].isdigit())
+
+    def _coordinated(self, toks: Sequence[Token], i: int, n: int) -> bool:
+        """A definite word glued to و after a definite complement of the name (العدالة والتنمية، التربية
+        والتعليم); a title, a head or a place after و begins a new phrase instead."""
+        t = toks[i + n]
+        prev = toks[i + n - 1]
+        if n < 2 or not t.norm.startswith("وال") or not prev.norm.startswith(("ال", "لل")):
+            return False
+        if any(v.startswith("ال") and self._org_head_variant(v) for v in toks[i].variants):
+            return False  # الجبهة الداخلية والرجال: after a definite head the words are adjectives, و begins anew
+        rest = t.norm[1:]
+        return (
+            len(rest) >= 5
+            and rest not in STOP
+            and rest not in self.lex.not_organization_parts
+            and not self._org_head_variant(rest)
+            and rest not in self.lex.titles
+            and self.gaz.lookup([rest]) is None
+            and self.gaz.adjective(rest) is None
+        )
+
+    def _place_unit(self, head: Token, name: Token) -> bool:
+        """Whether a head that is also a place cue (مركز، دائرة، مديرية، بلدية) is followed by a place's name
+        rather than by a common noun (مركز مغاغة is a district; مركز الدراسات, دائرة الاستخبارات are bodies)."""
+        if not any(self.gaz.cue(v.removeprefix("ال")) for v in head.variants):
+            return False
+        if self._place_at([name]) is not None:
+            return True
+        return (
+            not self.gaz.is_common_noun(name.norm)
+            and not self.gaz.is_common_noun(name.bare)
+            and name.norm not in self.lex.common_words
+            and not self._org_head_variant(name.bare)
+            and not name.surface[0].isascii()
+        )
+
+
+def _as_written(first: str, first_end: int, rest: Sequence[Token]) -> str:
+    """A name as the text spells it: a space only where the text has one (شركة "سبايس أكس", not « " سبايس »)."""
+    out, prev_end = first, first_end
+    for t in rest:
+        out += t.surface if t.start == prev_end else " " + t.surface
+        prev_end = t.end
+    return out
+
+
+def _org_key(form: str) -> str:
+    """A form compared loosely: normalised, quote marks and the article off (الناتو ~ ناتو)."""
+    return " ".join(normalize(form).translate(_NO_QUOTES).split()).removeprefix("ال")
+
+
+def _merge(target: _Found, src: _Found) -> None:
+    """Fold a second entry for the same body into the first."""
+    target.mentions += src.mentions
+    for form in src.forms:
+        target.forms.setdefault(form, None)
+    target.first = min(target.first, src.first)
+    target.en = target.en or src.en
 
 
 def find_entities(sentences: Sequence[Sequence[Token]], lexicon: Lexicon, gazetteer: Gazetteer) -> Entities:

@@ -70,8 +70,13 @@ class Gazetteer:
         graded: dict[str, tuple[Place, int]] | None = None,
         cues: dict[str, Cue] | None = None,
         not_places: frozenset[str] = frozenset(),
+        frequency: dict[str, float] | None = None,
+        proper_max_zipf: float = 4.0,
     ) -> None:
         self._places = places
+        # How often a word occurs in general Arabic text (zipf); a missing word is rare.
+        self._frequency = frequency or {}
+        self.proper_max_zipf = proper_max_zipf
         # Words known not to be places: read as written, never as a clitic plus a town (كورونا ≠ ك + ورونا).
         self.not_places = not_places
         self._adjectives = adjectives
@@ -99,6 +104,16 @@ class Gazetteer:
     def cue(self, word: str) -> Cue | None:
         """The cue word (normalised, without clitic) that introduces a place's name, if this is one."""
         return self.cues.get(word)
+
+    def zipf(self, word: str) -> float:
+        """How frequent a normalised word is in general Arabic text (0.0 when rare or unknown)."""
+        return self._frequency.get(word, 0.0)
+
+    def is_common_noun(self, word: str) -> bool:
+        """Whether a normalised word is too frequent in general text to be a proper name (التغطية، الاستخبارات).
+
+        A known place is never one: its frequency is its name's."""
+        return self.zipf(word) >= self.proper_max_zipf and self.lookup([word]) is None
 
     def adjective(self, word: str) -> Place | None:
         """The country a normalised nationality adjective points to: السوريه → سوريا."""
@@ -194,4 +209,11 @@ def _load(path: Path) -> Gazetteer:
     cues = {normalize(w): Cue(w, False) for w in extra.get("cues", {}).get("name_only", [])}
     cues |= {normalize(w): Cue(w, True) for w in extra.get("cues", {}).get("with_name", [])}
     not_places = frozenset(normalize(w) for w in extra.get("not_places", []))
-    return Gazetteer(places, adjectives, graded, cues, not_places)
+    frequency: dict[str, float] = {}
+    freq = extra.get("frequency", {})
+    if file := freq.get("file"):
+        for line in read_bytes(path.parent / file).decode("utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, zipf = line.split("\t")
+                frequency[word] = float(zipf)
+    return Gazetteer(places, adjectives, graded, cues, not_places, frequency, float(freq.get("proper_max_zipf", 4.0)))
