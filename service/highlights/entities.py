@@ -40,13 +40,22 @@ _DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
 # The foreign words of media brands written after their Arabic name (شفق نيوز، الجزيرة نت).
 _MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
 _NO_QUOTES = str.maketrans("", "", _QUOTES + "()")
+# Who a statement is given to (قال لـ"…"، في تصريح لـ«…»): in news the quoted name after them is an outlet.
+_TOLD = frozenset(
+    {"قال", "قالت", "صرح", "صرحت", "اكد", "اكدت", "اوضح", "اوضحت", "اضاف", "اضافت", "كشف", "كشفت", "افاد"}
+    | {"افادت", "ذكر", "ذكرت", "تصريح", "تصريحات", "حديث", "مقابله", "حوار"}
+)
+_REPORTERS = frozenset({"مراسل", "مراسله", "مراسلو", "مراسلي", "موفد", "موفده"})
+# A state's unique institutions: as a complement they name a body (قيادة الجيش، دائرة الاستخبارات), unlike a
+# generic head that points back to a body named before (مجلس إدارة الشركة).
+_STATE_BODIES = frozenset({"الجيش", "الشرطه", "الاستخبارات", "المخابرات", "الحرس", "القوات", "البرلمان"})
 # «العام» after a name is the adjective "general" (الأمن العام) unless a word of time follows (العام الماضي).
 _GENERAL = frozenset({"العام", "العامه"})
 _YEAR_WORDS = frozenset({"الماضي", "المقبل", "الجاري", "الحالي", "المنصرم", "القادم"})
 # Deictic place nouns: a head whose complement is one of them means "the city's …", no particular body.
 _GENERIC_PLACES = frozenset(
     {"المدينه", "المحافظه", "المنطقه", "الولايه", "البلاد", "العاصمه", "القريه", "البلده", "الاقليم", "المديريه"}
-    | {"الناحيه", "القضاء", "الحي", "الدوله"}
+    | {"الناحيه", "القضاء", "الحي"}
 )
 
 
@@ -494,9 +503,18 @@ class EntityFinder:
             spans: set[int] = set()
             i = 0
             while i < len(toks):
+                if outlet := self._outlet_at(toks, i):
+                    inner = outlet[1:-1]
+                    name = _as_written(inner[0].surface, inner[0].end, inner[1:])
+                    f = found.setdefault(name, _Found(name, first=(s, inner[0].start)))
+                    f.mentions += 1
+                    f.forms.setdefault(name, None)
+                    spans.update(range(i, i + len(outlet)))
+                    i += len(outlet)
+                    continue
                 span, known = self._organization_at(toks, i)
-                if not span:
-                    i += 1
+                if span <= 0:
+                    i += max(-span, 1)  # a generic phrase is skipped whole: no body starts inside it
                     continue
                 first = toks[i]
                 head_surface = next(
@@ -540,6 +558,25 @@ class EntityFinder:
                 _merge(same, f)
         self._short_mentions(sentences, kept)
         return [f.to_entity() for f in kept]
+
+    def _outlet_at(self, toks: Sequence[Token], i: int) -> Sequence[Token]:
+        """A news outlet named in quotes as the one a statement was given to or whose reporter saw it: قال مصدر
+        لـ"…"، في تصريح لـ«…»، مراسلة "…" (the quote marks and the name; empty when none starts at i)."""
+        if i < 1 or toks[i].surface not in _QUOTES:
+            return ()
+        close = next((m for m in range(i + 1, min(len(toks), i + 6)) if toks[m].surface in _QUOTES), None)
+        if close is None or close == i + 1 or not all(t.is_word for t in toks[i + 1 : close]):
+            return ()
+        if toks[i + 1].norm in STOP or any(is_verb(t) for t in toks[i + 1 : close]):
+            return ()  # لـ"ما حدث": a clause, not a name (روسيا اليوم keeps its time word)
+        prev = toks[i - 1]
+        if prev.norm in _REPORTERS:
+            return toks[i : close + 1]
+        if prev.norm != "ل":
+            return ()
+        window = toks[max(0, i - 5) : i - 1]
+        told = any(v in _TOLD for t in window for v in t.variants)
+        return toks[i : close + 1] if told else ()
 
     def _short_mentions(self, sentences: Sequence[Sequence[Token]], bodies: list[_Found]) -> None:
         """The definite head alone (الائتلاف، المرصد، الجبهة) refers back to the last body named with that head:
@@ -632,7 +669,16 @@ class EntityFinder:
 
     def _nisba_after(self, toks: Sequence[Token], i: int, n: int) -> int:
         """After a proper noun in a name, relative adjectives still belong to it (مصرف لبنان المركزي، موانئ دبي
-        العالمية); any other word does not (بنك المغرب القرار: the object of the verb)."""
+        العالمية), and so does one ل + definite complement (شركة مصر للطيران); any other word does not (بنك
+        المغرب القرار: the object of the verb)."""
+        start = n
+        n = self._relative_adjectives(toks, i, n)
+        if n == start and self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
+            n = self._relative_adjectives(toks, i, n + 1)
+        return n
+
+    def _relative_adjectives(self, toks: Sequence[Token], i: int, n: int) -> int:
+        """How far definite relative adjectives (-ي، -ية) run from i + n."""
         while i + n < len(toks) and n < _MAX_ORG_TOKENS:
             t = toks[i + n]
             if not (
@@ -673,7 +719,8 @@ class EntityFinder:
         return n == 1 or closes
 
     def _organization_at(self, toks: Sequence[Token], i: int) -> tuple[int, tuple[str, ...]]:
-        """How many tokens an organisation's name starting at i takes (0: none), and its known key."""
+        """How many tokens an organisation's name starting at i takes (0: none; -n: a generic phrase of n tokens
+        that names no body), and its known key."""
         tok = toks[i]
         if not tok.is_word:
             return 0, ()
@@ -728,8 +775,6 @@ class EntityFinder:
                     return end, known  # منظمة أطباء بلا حدود، حركة الجهاد الإسلامي: the head names a known body
                 # صندوق الأمم المتحدة للسكان، برنامج الأمم المتحدة الإنمائي: a body of the known one
                 n = self._nisba_after(toks, i, end)
-                if n == end and self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
-                    n += 1
                 break
             if t.norm in _GENERAL and not self._time_follows(toks, i + n + 1):
                 n += 1  # الأمن العام، الاتحاد العام: "general", not "the year"
@@ -738,9 +783,18 @@ class EntityFinder:
                 break
             if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
                 break  # مجلس السيادة الفريق …: a rank introducing the next person, not part of the name
+            if long_place := next((m for m in (3, 2) if self._place_at(toks[i + n : i + n + m])), 0):
+                n = self._nisba_after(toks, i, n + long_place)  # بورصة الدار البيضاء: a place's whole name
+                break
+            if t.norm.startswith("ال") and (hit := self._place_at([t])) and hit[2] == ALWAYS:
+                n = self._nisba_after(toks, i, n + 1)  # بنك الكويت [الفائدة]، بنك المغرب المركزي
+                break
             if t.norm.startswith(("ال", "لل")):
                 if i + n + 1 < len(toks) and toks[i + n + 1].norm in _RELATIVE_PREPOSITIONS:
                     break  # الوكالة المستولى عليها: a relative clause about the body, not its name
+                closed = head_definite or any(toks[i + m].norm.startswith(("ال", "لل")) for m in range(1, n))
+                if closed and t.norm.startswith("ال") and not _adjective_shaped(t.norm):
+                    break  # رفع بنك الكويت الفائدة: once definite, a name goes on with adjectives, not a noun
                 n += 1
                 if self._adjective(t):
                     # A nationality adjective closes the name, unless a complement follows:
@@ -776,7 +830,15 @@ class EntityFinder:
             return 0, ()
         last = toks[i + n - 1]
         if (last.norm in self.lex.not_organization_parts and last.norm not in _GENERAL) or last.bare in _GENERIC_PLACES:
-            return 0, ()  # مركز المدينة، شرطة المحافظة: "the city's", no particular body
+            return -n, ()  # مركز المدينة، شرطة المحافظة: "the city's", no particular body
+        if (
+            n >= 3
+            and last.norm.startswith("ال")
+            and self._org_head_variant(last.bare)
+            and last.bare not in _STATE_BODIES
+            and not self._is_unit(last)
+        ):
+            return -n, ()  # مجلس إدارة الشركة: "the company's board", a part of the body named before
         if n == 2 and self._place_unit(tok, toks[i + 1]):
             return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
         return n, ()
@@ -828,6 +890,21 @@ def _as_written(first: str, first_end: int, rest: Sequence[Token]) -> str:
         out += t.surface if t.start == prev_end else " " + t.surface
         prev_end = t.end
     return out
+
+
+def _adjective_shaped(norm: str) -> bool:
+    """Whether a definite word has the shape of an adjective, which alone may follow a definite name: relative
+    (الوطني، العربية، الكبرى), participle (المسلحة، المتحدة), elative (الأحمر، الأعلى، العليا), فعيل (السريع،
+    الجديدة), or a colour (البيضاء). A definite noun (الفائدة، القرار) after a definite name is a new phrase."""
+    w = norm.removeprefix("ال")
+    core = w.removesuffix("ه")
+    return (
+        norm.endswith(("ي", "يه", "يا"))
+        or (w.startswith("م") and len(w) >= 4)
+        or (w.startswith("ا") and len(w) == 4)
+        or (len(core) == 4 and core[2] == "ي")
+        or (len(w) == 5 and w.endswith("اء"))  # فعلاء: البيضاء، الحمراء
+    )
 
 
 def _org_key(form: str) -> str:

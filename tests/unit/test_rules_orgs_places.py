@@ -1,0 +1,126 @@
+"""Organisations and places by rules (round 4): one invented sentence per principle, none from the corpus."""
+
+from __future__ import annotations
+
+from service.config import HOME
+from service.highlights.entities import find_entities
+from service.highlights.lexicon import Lexicon, tokenize
+from service.highlights.places import Gazetteer
+from service.highlights.types import Entities, Entity
+
+LEXICON = Lexicon.load(HOME / "config" / "names.toml")
+GAZETTEER = Gazetteer.load(HOME / "config" / "places.toml")
+
+
+def entities(*sentences: str) -> Entities:
+    return find_entities([tokenize(s) for s in sentences], LEXICON, GAZETTEER)
+
+
+def orgs(*sentences: str) -> list[str]:
+    return [e.ar for e in entities(*sentences).organizations]
+
+
+def places(*sentences: str) -> list[str]:
+    return [e.ar for e in entities(*sentences).places]
+
+
+def org(name: str, found: list[Entity]) -> Entity:
+    return next(e for e in found if e.ar == name)
+
+
+def test_the_head_class_is_broad() -> None:
+    assert orgs("أصدرت النيابة العامة أمرا بضبط المتهم.") == ["النيابة العامة"]
+    assert orgs("قالت دائرة الأراضي إن الطلبات زادت.") == ["دائرة الأراضي"]
+    assert orgs("وأعلن تيار الإصلاح انسحابه من الحكومة.") == ["تيار الإصلاح"]
+
+
+def test_general_is_an_adjective_unless_time_follows() -> None:
+    assert orgs("وقالت مديرية الأمن العام إن الدوريات انتشرت.") == ["مديرية الأمن العام"]
+    assert orgs("وأعلن الاتحاد العام التونسي للشغل إضرابا.") == ["الاتحاد العام التونسي للشغل"]
+    assert orgs("ورفعت هيئة الرقابة العام الماضي الرسوم.") == ["هيئة الرقابة"]
+
+
+def test_a_construct_chain_runs_to_its_definite_word() -> None:
+    assert orgs("وقررت هيئة تنظيم قطاع الاتصالات خفض الأسعار.") == ["هيئة تنظيم قطاع الاتصالات"]
+    assert orgs("ودعت لجنة حماية الصحفيين إلى الإفراج عنه.") == ["لجنة حماية الصحفيين"]
+    # An adjective or a common word left open is no name: a group of young people, a terrorist group.
+    assert orgs("وقالت مجموعة شباب إنهم غاضبون.") == []
+    assert orgs("واتهمت جماعة إرهابية بالهجوم.") == []
+
+
+def test_a_coordinated_complement_belongs_to_the_name() -> None:
+    assert orgs("وفاز حزب النهضة والبناء بالمقعد.") == ["حزب النهضة والبناء"]
+    # After a definite head the next words are adjectives: و + a noun starts a new phrase.
+    assert orgs("وأشاد بالجبهة الوطنية والشباب.") == ["الجبهة الوطنية"]
+
+
+def test_relative_adjectives_and_a_complement_follow_a_proper_noun() -> None:
+    assert orgs("وأعلن مصرف سوريا المركزي سعرا جديدا.") == ["مصرف سوريا المركزي"]
+    assert orgs("ووقعت شركة قطر للطاقة العقد.") == ["شركة قطر للطاقة"]
+    assert orgs("ورفع بنك الكويت الفائدة.") == ["بنك الكويت"]
+
+
+def test_a_head_before_a_known_body_names_it_and_a_body_of_it_stays_apart() -> None:
+    found = entities("وقالت منظمة أطباء بلا حدود إن العيادة أغلقت.").organizations
+    assert [e.ar for e in found] == ["أطباء بلا حدود"] and found[0].en == "Médecins Sans Frontières"
+    assert "منظمة أطباء بلا حدود" in found[0].surface_forms
+    assert orgs("وأشاد صندوق الأمم المتحدة للطفولة بالخطة.") == ["صندوق الأمم المتحدة للطفولة"]
+
+
+def test_a_name_in_apposition_is_a_form_of_the_same_body() -> None:
+    found = entities(
+        'وأطلقت وكالة الفضاء الأوروبية "إيسا" مسبارا.', "وقالت إيسا في بيان إن المهمة نجحت.", 'ونشرت وكالة "إيسا" صورا.'
+    ).organizations
+    assert [e.ar for e in found] == ["وكالة الفضاء الأوروبية"]
+    assert "إيسا" in found[0].surface_forms
+    both = entities("وقالت شبكة BBC إن التقرير دقيق، وأضاف موقع BBC أن المصدر موثوق.").organizations
+    assert len(both) == 1 and "BBC" in both[0].surface_forms
+
+
+def test_names_are_written_as_the_text_spells_them() -> None:
+    found = entities('ووقعت شركة "نور للطاقة" العقد.').organizations
+    assert found[0].ar == 'شركة "نور للطاقة"' and "نور للطاقة" in found[0].surface_forms
+
+
+def test_a_unit_named_by_its_place_is_a_place_and_a_generic_complement_no_body() -> None:
+    e = entities("وأغلقت السلطات مركز مغاغة، وقال مدير مركز المدينة إن الشرطة تحقق.")
+    assert [o.ar for o in e.organizations] == []
+    assert [p.ar for p in e.places] == ["مغاغة"]
+    assert orgs("وقالت قيادة شرطة المحافظة إنها تحقق.") == []
+    assert orgs("وانعقد مجلس إدارة الشركة أمس.") == []
+    assert orgs("وأكدت دائرة الاستخبارات وقيادة الجيش الخبر.") == ["دائرة الاستخبارات", "قيادة الجيش"]
+
+
+def test_a_common_noun_after_a_cue_is_no_place() -> None:
+    assert places("وخرجت المنطقة من دائرة التغطية.") == []
+    assert places("ووصلت القافلة إلى منطقة البريقة.") == ["البريقة"]
+
+
+def test_the_strip_is_one_place_with_its_city() -> None:
+    found = entities("وانسحبت القوات من قطاع غزة، وعاد السكان إلى غزة.").places
+    assert [p.ar for p in found] == ["قطاع غزة"]
+    assert {"قطاع غزة", "غزة"} <= set(found[0].surface_forms)
+    assert places("وقال إن قطاع التعليم تضرر.") == []
+
+
+def test_the_definite_head_alone_refers_back_to_the_body() -> None:
+    found = entities("وأعلن الائتلاف الوطني الديمقراطي مقاطعته.", "وقال الائتلاف إن قراره نهائي.").organizations
+    assert len(found) == 1 and "الائتلاف" in found[0].surface_forms and found[0].mentions == 2
+
+
+def test_an_outlet_is_the_quoted_name_a_statement_is_given_to() -> None:
+    assert orgs('وقال مصدر أمني لـ"صوت الشعب" إن الهجوم فشل.') == ["صوت الشعب"]
+    assert orgs('وقالت مراسلة "المشهد اليوم" إن الوضع هادئ.') == ["المشهد اليوم"]
+    assert orgs('ودعا لـ"وقف الحرب" فورا.') == []
+
+
+def test_after_a_definite_word_only_adjectives_continue_a_name() -> None:
+    assert orgs("ورفع بنك الكويت الفائدة.") == ["بنك الكويت"]
+    assert orgs("وأصدرت وزارة الصحة القرار.") == ["وزارة الصحة"]
+    assert orgs("وأعلنت قوات الدفاع السريع الخبر.") == ["قوات الدفاع السريع"]
+    assert orgs("وقالت الهيئة الوطنية العليا للانتخابات إن النتائج جاهزة.") == ["الهيئة الوطنية العليا للانتخابات"]
+    assert orgs("وشهدت بورصة الدار البيضاء ارتفاعا.") == ["بورصة الدار البيضاء"]
+
+
+def test_a_descriptor_of_standing_is_not_part_of_the_name() -> None:
+    assert orgs("وسيطر المجلس العسكري المنحل على المقر.") == ["المجلس العسكري"]
