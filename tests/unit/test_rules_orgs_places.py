@@ -124,3 +124,12 @@ def test_after_a_definite_word_only_adjectives_continue_a_name() -> None:
 
 def test_a_descriptor_of_standing_is_not_part_of_the_name() -> None:
     assert orgs("وسيطر المجلس العسكري المنحل على المقر.") == ["المجلس العسكري"]
+
+
+def test_a_frequent_name_with_one_form_is_a_town_after_a_preposition() -> None:
+    # مراكش is frequent in news but never takes the article: a town's name, not a common noun.
+    assert places("وصل الوفد إلى مراكش مساء.") == ["مراكش"]
+    # صور ("pictures", الصور) is a common noun too: only a cue makes it the town.
+    assert places("ونشر الموقع صور الحادث.") == []
+    # A frequent word with a clitic glued on (بأنه "that it") is no town.
+    assert places("وأفاد بانه سيحضر.") == []
