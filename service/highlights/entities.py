@@ -106,6 +106,7 @@ class EntityFinder:
         # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية.
         literal = (
             self.gaz.cue(head.norm) is not None
+            or (not rest and any(self.gaz.cue(v) is not None for v in head.variants))  # وميدان: و + a cue
             or head.norm in self.lex.common_words
             or head.norm in self.gaz.not_places
         )
@@ -113,6 +114,8 @@ class EntityFinder:
             if hit := self.gaz.lookup([first, *rest]):
                 if not rest and hit[1] > ALWAYS and first in self.lex.common_words:
                     continue  # في الأشهر: a frequent word, not the small town GeoNames spells the same way
+                if not rest and hit[1] > ALWAYS and first != head.norm and self.gaz.is_common_noun(head.norm):
+                    continue  # بأنه، لأول: a frequent word as written, not ب + a small town
                 surface = " ".join([span[0].surface_for(first), *(t.surface for t in span[1:])])
                 return hit[0], surface, hit[1]
         return None
@@ -417,16 +420,22 @@ class EntityFinder:
             cued: set[int] = set()
             self._place_spans.append(cued)
             i = 0
+            place_end = -1  # where the last place named in this sentence ends
             while i < len(toks):
                 tok = toks[i]
                 if not tok.is_word or i in org:
                     i += 1
                     continue
                 prev = toks[i - 1] if i else None
-                cue = None
+                cue, cue_surface, proper = None, "", False
                 if prev is not None and prev.is_word and (i - 1) not in org and tok.bare not in _GENERIC_PLACES:
                     # مركز المدينة: "the city centre" — a generic place noun after a cue names nothing.
-                    cue = next((c for v in prev.variants if (c := self.gaz.cue(v))), None)
+                    for v in prev.variants:
+                        if cue := self.gaz.cue(v):
+                            # وبحر العرب: the cue without its conjunction. A cue that is also an everyday noun
+                            # (قاعدة "rule", بحر "within") or a body (مركز، دائرة) needs a proper name after it.
+                            cue_surface, proper = prev.surface_for(v), cue.proper or self._org_head_variant(v)
+                            break
                 hit_len = 0
                 for n in range(min(self.gaz.longest, len(toks) - i), 0, -1):
                     span = toks[i : i + n]
@@ -438,23 +447,31 @@ class EntityFinder:
                     place, surface, grade = hit
                     if grade >= AFTER_CUE and cue is None:
                         continue
-                    after_prep = prev is not None and prev.norm in _PLACE_PREPOSITIONS
+                    # في مراكش وحيفا: a name joined by و to a place stands where the place stands. (A glued ب or ل
+                    # is no such evidence: بايدن is not ب + a town called إيدن.)
+                    after_prep = (prev is not None and prev.norm in _PLACE_PREPOSITIONS) or (
+                        i == place_end and tok.norm.startswith("و")
+                    )
                     small = grade > ALWAYS and len(surface.replace(" ", "")) < 4
                     if grade > ALWAYS and cue is None and (not after_prep or small):
                         continue
                     if self._is_adjective_use(toks, i, n):
                         continue
-                    extra = f"{prev.surface_bare if prev else ''} {surface}".strip() if cue else None
+                    extra = f"{cue_surface} {surface}".strip() if cue else None
                     key = place.ar
                     if cue and cue.keep and prev is not None:
-                        place = Place(f"{prev.surface_bare} {place.ar}", f"{place.en}")
+                        place = Place(f"{cue_surface} {place.ar}", f"{place.en}")
                         surface = extra or surface
                     note(place, surface, (s, tok.start), extra, key)
                     hit_len = n
+                    place_end = i + n
                     break
-                # A name after a cue is a proper name, rare in general text: دائرة التغطية ("coverage area") names
-                # no place, منطقة العامرية does.
-                named = (self._name_like(tok) and not self._common_noun(tok)) or tok.norm in _TOPONYM_PREFIXES
+                # After such a cue the name is a proper name, rare in general text: دائرة التغطية ("coverage area")
+                # and قاعدة البيانات name no place; ساحة الشهداء, after a plain cue, does.
+                # A person's given name after such a cue is its object (بسجن صلاح … "by jailing Salah …").
+                named = (
+                    self._name_like(tok) and not (proper and (self._common_noun(tok) or self._is_given(tok)))
+                ) or tok.norm in _TOPONYM_PREFIXES
                 if not hit_len and cue is not None and named and not tok.norm.startswith("و"):
                     # An unknown name after a cue: ناحية الشافي، مخيم جباليا، ملعب محمد الخامس.
                     n = 1
@@ -468,8 +485,8 @@ class EntityFinder:
                         ):
                             n += 1
                     surface = " ".join([tok.surface_bare, *(t.surface for t in toks[i + 1 : i + n])])
-                    name = f"{prev.surface_bare} {surface}" if prev is not None and cue.keep else surface
-                    extra = f"{prev.surface_bare if prev else ''} {surface}".strip()
+                    name = f"{cue_surface} {surface}" if cue.keep else surface
+                    extra = f"{cue_surface} {surface}".strip()
                     # رأس العين and راس العين: one place, keyed by its normalised words.
                     key = " ".join(t.norm for t in toks[i : i + n])
                     note(Place(name, ""), surface, (s, tok.start), extra, key)

@@ -44,6 +44,7 @@ class Cue:
 
     word: str
     keep: bool
+    proper: bool = False  # also an everyday noun (قاعدة "rule"): only a proper name after it is a place
 
 
 def _adjective(name: str) -> str | None:
@@ -237,5 +238,6 @@ def _load(path: Path) -> Gazetteer:
             graded.pop(normalize(word), None)
     cues = {normalize(w): Cue(w, False) for w in extra.get("cues", {}).get("name_only", [])}
     cues |= {normalize(w): Cue(w, True) for w in extra.get("cues", {}).get("with_name", [])}
+    cues |= {normalize(w): Cue(w, True, True) for w in extra.get("cues", {}).get("with_proper_name", [])}
     not_places = frozenset(normalize(w) for w in extra.get("not_places", []))
     return Gazetteer(places, adjectives, graded, cues, not_places, frequency, float(freq.get("proper_max_zipf", 4.0)))

@@ -133,3 +133,21 @@ def test_a_frequent_name_with_one_form_is_a_town_after_a_preposition() -> None:
     assert places("ونشر الموقع صور الحادث.") == []
     # A frequent word with a clitic glued on (بأنه "that it") is no town.
     assert places("وأفاد بانه سيحضر.") == []
+
+
+def test_public_spaces_and_landforms_after_their_cue() -> None:
+    got = places("وتجمع المحتجون في ساحة الشهداء وميدان التحرير، وعبرت السفن مضيق باب المندب وبحر العرب.")
+    assert {"ساحة الشهداء", "ميدان التحرير", "مضيق باب المندب", "بحر العرب"} <= set(got)
+    assert not any(p.startswith("و") for p in got)  # the cue without its conjunction
+
+
+def test_a_cue_that_is_an_everyday_noun_needs_a_proper_name() -> None:
+    assert places("وأضاف السجلات إلى قاعدة البيانات.") == []
+    assert places("وانطلقت الطائرات من قاعدة حميميم.") == ["قاعدة حميميم"]
+    assert places("وقضت المحكمة بسجن خالد الراشد عاما.") == []
+
+
+def test_a_name_joined_by_and_to_a_place_is_read_as_one() -> None:
+    assert places("وزار الوفد القاهرة وحيفا.") == ["القاهرة", "حيفا"]
+    # ب or ل glued on is no such evidence: a name of a person is not ب + a small town.
+    assert places("وقال الرئيس بايدن إن الوضع صعب.") == []
