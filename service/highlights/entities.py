@@ -51,6 +51,7 @@ _REPORTERS = frozenset({"مراسل", "مراسله", "مراسلو", "مراس�
 _STATE_BODIES = frozenset({"الجيش", "الشرطه", "الاستخبارات", "المخابرات", "الحرس", "القوات", "البرلمان"})
 # «العام» after a name is the adjective "general" (الأمن العام) unless a word of time follows (العام الماضي).
 _GENERAL = frozenset({"العام", "العامه"})
+_RELATIVES = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان", "اللواتي", "اللاتي"})
 _YEAR_WORDS = frozenset({"الماضي", "المقبل", "الجاري", "الحالي", "المنصرم", "القادم"})
 # Deictic place nouns: a head whose complement is one of them means "the city's …", no particular body.
 _GENERIC_PLACES = frozenset(
@@ -796,6 +797,13 @@ class EntityFinder:
             if t.norm in _GENERAL and not self._time_follows(toks, i + n + 1):
                 n += 1  # الأمن العام، الاتحاد العام: "general", not "the year"
                 continue
+            if (
+                toks[i + n - 1].norm.startswith("لل")
+                and _adjective_shaped(t.norm)
+                and t.norm not in STOP | _YEAR_WORDS | _RELATIVES
+            ):
+                n += 1  # للأمراض الجديدة: the complement's own adjective, not a word about the body
+                continue
             if t.norm in self.lex.not_organization_parts or t.norm in STOP:
                 break
             if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
@@ -806,6 +814,8 @@ class EntityFinder:
             if t.norm.startswith("ال") and (hit := self._place_at([t])) and hit[2] == ALWAYS:
                 n = self._nisba_after(toks, i, n + 1)  # بنك الكويت [الفائدة]، بنك المغرب المركزي
                 break
+            if n >= 2 and t.norm.startswith("ال") and toks[i + n - 1].norm.startswith("وال") and not self._adjective(t):
+                break  # … الجديدة والمستجدة [الهاشمي]: a coordination closes the name but for a nationality
             if t.norm.startswith(("ال", "لل")):
                 if i + n + 1 < len(toks) and toks[i + n + 1].norm in _RELATIVE_PREPOSITIONS:
                     break  # الوكالة المستولى عليها: a relative clause about the body, not its name
@@ -871,8 +881,11 @@ class EntityFinder:
         prev = toks[i + n - 1]
         if n < 2 or not t.norm.startswith("وال") or not prev.norm.startswith(("ال", "لل")):
             return False
-        if any(v.startswith("ال") and self._org_head_variant(v) for v in toks[i].variants):
-            return False  # الجبهة الداخلية والرجال: after a definite head the words are adjectives, و begins anew
+        complement = any(toks[i + m].norm.startswith("لل") for m in range(1, n))
+        if not complement and any(v.startswith("ال") and self._org_head_variant(v) for v in toks[i].variants):
+            # الجبهة الداخلية والرجال: after a definite head the words are adjectives and و begins anew; after
+            # a ل-complement nouns are coordinated again (الجهاز المركزي للتعبئة العامة والإحصاء).
+            return False
         rest = t.norm[1:]
         return (
             len(rest) >= 5

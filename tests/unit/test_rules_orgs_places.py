@@ -151,3 +151,12 @@ def test_a_name_joined_by_and_to_a_place_is_read_as_one() -> None:
     assert places("وزار الوفد القاهرة وحيفا.") == ["القاهرة", "حيفا"]
     # ب or ل glued on is no such evidence: a name of a person is not ب + a small town.
     assert places("وقال الرئيس بايدن إن الوضع صعب.") == []
+
+
+def test_a_complement_keeps_its_own_adjective_and_coordinated_nouns() -> None:
+    assert orgs("وأكد الجهاز المركزي للتعبئة العامة والإحصاء ارتفاع الأسعار.") == [
+        "الجهاز المركزي للتعبئة العامة والإحصاء"
+    ]
+    assert orgs("وقال المعهد الوطني للطاقات المتجددة والنظيفة سمير البدوي إن المشروع جاهز.") == [
+        "المعهد الوطني للطاقات المتجددة والنظيفة"
+    ]
