@@ -538,7 +538,7 @@ class EntityFinder:
                 head_surface = next(
                     (
                         first.surface_for(v)
-                        for v in first.variants
+                        for v in _org_variants(first)
                         if self._org_head_variant(v) or v in self.lex.ministries or (known and v == known[0])
                     ),
                     first.surface_bare,
@@ -746,7 +746,7 @@ class EntityFinder:
             n = len(seq)
             if (
                 i + n <= len(toks)
-                and any(v == seq[0] for v in tok.variants)
+                and any(v == seq[0] for v in _org_variants(tok))
                 and all(toks[i + k].norm == seq[k] for k in range(1, n))
             ):
                 return n, seq
@@ -757,9 +757,9 @@ class EntityFinder:
             if nxt and nxt.norm.endswith("يه") and self._adjective(nxt) and not (prev and self._is_title(prev)):
                 return 2, ()
             return 0, ()
-        if not any(self._org_head_variant(v) for v in tok.variants):
+        if not any(self._org_head_variant(v) for v in _org_variants(tok)):
             return 0, ()
-        head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in tok.variants)
+        head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in _org_variants(tok))
         n = 1
         while i + n < len(toks) and n < _MAX_ORG_TOKENS:
             t = toks[i + n]
@@ -911,6 +911,14 @@ class EntityFinder:
             and not self._org_head_variant(name.bare)
             and not name.surface[0].isascii()
         )
+
+
+def _org_variants(tok: Token) -> tuple[str, ...]:
+    """A token's readings with a clitic off, and with a conjunction and a preposition both off (وبصندوق، فلوزارة)."""
+    n = tok.norm
+    if n[:1] in "وف" and n[1:2] in "بلك" and len(n) > 5 and not n.startswith(("ولل", "وال", "فال", "فلل")):
+        return (*tok.variants, n[2:])
+    return tok.variants
 
 
 def _as_written(first: str, first_end: int, rest: Sequence[Token]) -> str:

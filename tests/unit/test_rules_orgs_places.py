@@ -160,3 +160,9 @@ def test_a_complement_keeps_its_own_adjective_and_coordinated_nouns() -> None:
     assert orgs("وقال المعهد الوطني للطاقات المتجددة والنظيفة سمير البدوي إن المشروع جاهز.") == [
         "المعهد الوطني للطاقات المتجددة والنظيفة"
     ]
+
+
+def test_a_conjunction_and_a_preposition_glued_to_a_name() -> None:
+    found = entities("وأشاد الوزير بمنظمة الصحة العالمية وبصندوق النقد الدولي.").organizations
+    assert [o.ar for o in found] == ["منظمة الصحة العالمية", "صندوق النقد الدولي"]
+    assert found[1].surface_forms == ["صندوق النقد الدولي"]
