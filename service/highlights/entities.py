@@ -530,6 +530,9 @@ class EntityFinder:
                     spans.update(range(i, i + len(outlet)))
                     i += len(outlet)
                     continue
+                if place := self._long_place_at(toks, i):
+                    i += place  # شبه الجزيرة العربية: a place's whole name holds no organisation (الجزيرة)
+                    continue
                 span, known = self._organization_at(toks, i)
                 if span <= 0:
                     i += max(-span, 1)  # a generic phrase is skipped whole: no body starts inside it
@@ -576,6 +579,14 @@ class EntityFinder:
                 _merge(same, f)
         self._short_mentions(sentences, kept)
         return [f.to_entity() for f in kept]
+
+    def _long_place_at(self, toks: Sequence[Token], i: int) -> int:
+        """How many tokens a place's name of two words or more that needs no context takes from i (0: none)."""
+        for n in range(min(self.gaz.longest, len(toks) - i), 1, -1):
+            span = toks[i : i + n]
+            if all(t.is_word for t in span) and (hit := self._place_at(span)) and hit[2] == ALWAYS:
+                return n
+        return 0
 
     def _outlet_at(self, toks: Sequence[Token], i: int) -> Sequence[Token]:
         """A news outlet named in quotes as the one a statement was given to or whose reporter saw it: قال مصدر
@@ -749,6 +760,8 @@ class EntityFinder:
                 and any(v == seq[0] for v in _org_variants(tok))
                 and all(toks[i + k].norm == seq[k] for k in range(1, n))
             ):
+                if i and any(self.gaz.cue(v) for v in toks[i - 1].variants):
+                    return 0, ()  # ولاية الجزيرة، مدينة برشلونة: after a place cue the name is the place's
                 return n, seq
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if tok.bare in self.lex.ministries:
