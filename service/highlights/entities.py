@@ -6,6 +6,7 @@ Organisations are found first: a place word or nationality adjective inside an o
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -570,13 +571,17 @@ class EntityFinder:
         bodies = list({id(f): f for f in found.values()}.values())
         bodies.sort(key=lambda f: f.first)
         kept: list[_Found] = []
+        owner: dict[str, _Found] = {}  # a form's key → the body that first used it
         for f in bodies:
-            keys = {_org_key(form) for form in f.forms}
-            same = next((k for k in kept if keys & {_org_key(form) for form in k.forms}), None)
+            keys = [_org_key(form) for form in f.forms]
+            same = next((owner[k] for k in keys if k in owner), None)
             if same is None:
                 kept.append(f)
+                same = f
             else:
                 _merge(same, f)
+            for k in keys:
+                owner.setdefault(k, same)
         self._short_mentions(sentences, kept)
         return [f.to_entity() for f in kept]
 
@@ -617,6 +622,7 @@ class EntityFinder:
                 by_head.setdefault("ال" + head.removeprefix("ال"), []).append(f)
         if not by_head:
             return
+        firsts = {head: [f.first for f in found] for head, found in by_head.items()}  # bodies are in text order
         for s, toks in enumerate(sentences):
             spans = self._org_spans[s] if s < len(self._org_spans) else set()
             for k, tok in enumerate(toks):
@@ -625,9 +631,10 @@ class EntityFinder:
                 nxt = toks[k + 1] if k + 1 < len(toks) else None
                 if nxt is not None and nxt.is_word and nxt.norm.startswith("ال") and nxt.norm not in STOP:
                     continue  # الجبهة الداخلية: a phrase of its own, not the short form
-                earlier = [f for f in by_head[tok.bare] if f.first <= (s, tok.start)]
-                if earlier:
-                    target = max(earlier, key=lambda f: f.first)
+                candidates = by_head[tok.bare]  # in order of first mention
+                at = bisect_right(firsts[tok.bare], (s, tok.start))
+                if at:
+                    target = candidates[at - 1]
                     target.mentions += 1
                     target.forms.setdefault(tok.surface_bare, None)
 

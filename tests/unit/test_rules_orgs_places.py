@@ -166,3 +166,9 @@ def test_a_conjunction_and_a_preposition_glued_to_a_name() -> None:
     found = entities("وأشاد الوزير بمنظمة الصحة العالمية وبصندوق النقد الدولي.").organizations
     assert [o.ar for o in found] == ["منظمة الصحة العالمية", "صندوق النقد الدولي"]
     assert found[1].surface_forms == ["صندوق النقد الدولي"]
+
+
+def test_a_place_and_an_organisation_of_the_same_name() -> None:
+    e = entities("وتقع شبه الجزيرة العربية جنوبا، ونزح الآلاف إلى مدينة برشلونة.", "وقال مراسل الجزيرة إن القصف مستمر.")
+    assert [o.ar for o in e.organizations] == ["الجزيرة"]
+    assert {"شبه الجزيرة العربية", "برشلونة"} <= {p.ar for p in e.places}
