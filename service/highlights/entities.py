@@ -37,6 +37,9 @@ _TOPONYM_PREFIXES = frozenset({"تل", "راس", "عين", "دير", "كفر", "
 _REGNAL = frozenset({"الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس"})
 # Conjunctions of time that no name uses (… النجم بينما حجبه: after a title, no name follows).
 _CONJUNCTIONS = frozenset({"بينما", "عندما", "بعدما", "حينما", "كلما", "طالما", "ريثما"})
+# Words that name a country formally with its adjective (المملكة المغربية، الجمهورية التونسية). Not الدولة: «الدولة
+# السورية» is the state's government more often than the country.
+_STATE_WORDS = frozenset({"المملكه", "الجمهوريه", "السلطنه", "الاماره"})
 _DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
 # The foreign words of media brands written after their Arabic name (شفق نيوز، الجزيرة نت).
 _MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
@@ -439,6 +442,13 @@ class EntityFinder:
                             cue_surface, proper = prev.surface_for(v), cue.proper or self._org_head_variant(v)
                             break
                 hit_len = 0
+                if (state := self._state_name_at(toks, i)) and not any(i + m in org for m in range(state[1])):
+                    place, n = state
+                    surface = _as_written(tok.surface_bare, tok.end, toks[i + 1 : i + n])
+                    note(place, surface, (s, tok.start), None, place.ar)
+                    place_end = i + n
+                    i += n
+                    continue
                 for n in range(min(self.gaz.longest, len(toks) - i), 0, -1):
                     span = toks[i : i + n]
                     if not all(t.is_word for t in span) or any(i + m in org for m in range(n)):
@@ -499,6 +509,21 @@ class EntityFinder:
         for e in out:
             e.en = e.en or None
         return out
+
+    def _state_name_at(self, toks: Sequence[Token], i: int) -> tuple[Place, int] | None:
+        """A country's formal name, a state word and its adjectives (المملكة المغربية، الجمهورية الإسلامية
+        الإيرانية, the press's way of naming a country): the country and how many tokens the name takes. The
+        gazetteer's own names (المملكة المتحدة) are read by the gazetteer first."""
+        if toks[i].bare not in _STATE_WORDS or self._place_at(toks[i : i + 2]) is not None:
+            return None
+        country, k = None, i + 1
+        while k < len(toks) and k - i <= 3 and toks[k].is_word and toks[k].norm.startswith("ال"):
+            if not toks[k].norm.endswith(("ي", "يه")):
+                break
+            if hit := self._adjective(toks[k]):
+                country = hit[0]
+            k += 1
+        return (country, k - i) if country is not None else None
 
     def _is_adjective_use(self, toks: Sequence[Token], i: int, n: int) -> bool:
         """السعودية after a definite noun (الحكومة السعودية) is an adjective, not the country."""

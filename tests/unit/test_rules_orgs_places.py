@@ -172,3 +172,12 @@ def test_a_place_and_an_organisation_of_the_same_name() -> None:
     e = entities("وتقع شبه الجزيرة العربية جنوبا، ونزح الآلاف إلى مدينة برشلونة.", "وقال مراسل الجزيرة إن القصف مستمر.")
     assert [o.ar for o in e.organizations] == ["الجزيرة"]
     assert {"شبه الجزيرة العربية", "برشلونة"} <= {p.ar for p in e.places}
+
+
+def test_a_formal_state_name_and_press_spellings_name_the_country() -> None:
+    found = entities("وأكدت المملكة المغربية دعمها، وقال إن المغرب لن يتراجع.", "وزار الوفد سورية وسلطنة عمان.").places
+    morocco = next(p for p in found if p.ar == "المغرب")
+    assert {"المملكة المغربية", "المغرب"} <= set(morocco.surface_forms) and morocco.mentions == 2
+    assert {"سوريا", "عُمان"} <= {p.ar for p in found}
+    # «الدولة الإسلامية» names no country, and an adjective alone is no place.
+    assert places("وأعلنت الدولة الإسلامية مسؤوليتها، ورحبت الحكومة المغربية.") == []
