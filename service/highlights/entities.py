@@ -108,12 +108,15 @@ class EntityFinder:
         """The place these tokens name, its surface form (clitic off) and the context it needs."""
         rest = [t.norm for t in span[1:]]
         head = span[0]
-        # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية.
-        literal = (
-            self.gaz.cue(head.norm) is not None
-            or (not rest and any(self.gaz.cue(v) is not None for v in head.variants))  # وميدان: و + a cue
-            or head.norm in self.lex.common_words
-            or head.norm in self.gaz.not_places
+        # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية. A name of several
+        # words is evidence enough for a clitic (وشمال إفريقيا).
+        literal = self.gaz.cue(head.norm) is not None or (
+            not rest
+            and (
+                any(self.gaz.cue(v) is not None for v in head.variants)  # وميدان: و + a cue
+                or head.norm in self.lex.common_words
+                or head.norm in self.gaz.not_places
+            )
         )
         for first in (head.norm,) if literal else head.variants:
             if hit := self.gaz.lookup([first, *rest]):

@@ -210,6 +210,11 @@ def _load(path: Path) -> Gazetteer:
         for qualifier, en_qualifier in extra.get("region_qualifiers", {}).items():
             name = f"{base} {qualifier}"
             places.setdefault(normalize(name), Place(name, f"{en_qualifier} {english}"))
+    # A compass word before a continent names a region: شمال أفريقيا، جنوب شرق آسيا.
+    for base, english in extra.get("qualified_regions", {}).items():
+        for direction, en_direction in extra.get("region_directions", {}).items():
+            name = f"{direction} {base}"
+            places.setdefault(normalize(name), Place(name, f"{en_direction} {english}"))
     for alias, canonical in extra.get("aliases", {}).items():
         target = places.get(normalize(canonical))
         if target is None:

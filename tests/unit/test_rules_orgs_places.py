@@ -181,3 +181,9 @@ def test_a_formal_state_name_and_press_spellings_name_the_country() -> None:
     assert {"سوريا", "عُمان"} <= {p.ar for p in found}
     # «الدولة الإسلامية» names no country, and an adjective alone is no place.
     assert places("وأعلنت الدولة الإسلامية مسؤوليتها، ورحبت الحكومة المغربية.") == []
+
+
+def test_a_compass_word_and_a_continent_are_one_region() -> None:
+    found = entities("وتوسع النفوذ في جنوب شرق آسيا وشمال أفريقيا.").places
+    assert [p.en for p in found] == ["Southeast Asia", "North Africa"]
+    assert found[0].surface_forms == ["جنوب شرق آسيا"] and found[1].surface_forms == ["شمال أفريقيا"]
