@@ -33,7 +33,9 @@ _QUOTES = "«»“”\"'„"
 # A preposition carrying a pronoun after an ال-word makes it a relative clause (الوكالة المستولى عليها).
 _RELATIVE_PREPOSITIONS = frozenset({"عليها", "عليه", "عليهم", "فيها", "فيه", "منها", "منه", "بها", "به", "لها", "له"})
 # Words that begin compound place names (تل أبيض، رأس العين، عين عيسى، دير الزور، السيدة زينب).
-_TOPONYM_PREFIXES = frozenset({"تل", "راس", "عين", "دير", "كفر", "بيت", "بير", "ام", "ابو", "جسر", "سيدي", "السيده"})
+_TOPONYM_PREFIXES = frozenset(
+    {"تل", "راس", "عين", "دير", "كفر", "بيت", "بير", "ام", "ابو", "جسر", "سيدي", "السيده", "ذي", "ذو", "ذات"}
+)
 _REGNAL = frozenset({"الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس"})
 # Conjunctions of time that no name uses (… النجم بينما حجبه: after a title, no name follows).
 _CONJUNCTIONS = frozenset({"بينما", "عندما", "بعدما", "حينما", "كلما", "طالما", "ريثما"})
@@ -476,7 +478,7 @@ class EntityFinder:
                     key = place.ar
                     if cue and cue.keep and prev is not None:
                         place = Place(f"{cue_surface} {place.ar}", f"{place.en}")
-                        surface = extra or surface
+                        extra, surface = surface, extra or surface  # قطاع كسلا: كسلا is a form of it too
                     note(place, surface, (s, tok.start), extra, key)
                     hit_len = n
                     place_end = i + n
@@ -891,6 +893,12 @@ class EntityFinder:
                 break
             if n >= 2 and t.norm in _MEDIA_SUFFIXES and not toks[i + n - 1].norm.startswith("ال"):
                 n += 1  # وكالة شفق نيوز: the foreign word of a media brand
+                break
+            if (cue := self.gaz.cue(t.norm)) and not cue.keep and i + n + 1 < len(toks):
+                # حكومة ولاية كسلا، مجلس محافظة البصرة: the body of a unit named by its place
+                place = toks[i + n + 1]
+                if place.is_word and (self._place_at([place]) is not None or self._place_unit(t, place)):
+                    n = self._nisba_after(toks, i, n + 2)
                 break
             # A proper noun after the head or its chain: جامعة القاهرة، مصرف لبنان المركزي.
             if self._place_at([t]) is not None:

@@ -187,3 +187,9 @@ def test_a_compass_word_and_a_continent_are_one_region() -> None:
     found = entities("وتوسع النفوذ في جنوب شرق آسيا وشمال أفريقيا.").places
     assert [p.en for p in found] == ["Southeast Asia", "North Africa"]
     assert found[0].surface_forms == ["جنوب شرق آسيا"] and found[1].surface_forms == ["شمال أفريقيا"]
+
+
+def test_the_body_of_a_unit_named_by_its_place() -> None:
+    e = entities("وقرر مجلس محافظة البصرة إغلاق المعبر، وانتشرت الشرطة في قطاع كسلا.")
+    assert [o.ar for o in e.organizations] == ["مجلس محافظة البصرة"]
+    assert [(p.ar, p.surface_forms) for p in e.places] == [("قطاع كسلا", ["قطاع كسلا", "كسلا"])]
