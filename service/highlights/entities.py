@@ -52,6 +52,7 @@ _TOLD = frozenset(
     | {"افادت", "ذكر", "ذكرت", "تصريح", "تصريحات", "حديث", "مقابله", "حوار"}
 )
 _REPORTERS = frozenset({"مراسل", "مراسله", "مراسلو", "مراسلي", "موفد", "موفده"})
+_CLUB_HEADS = frozenset({"نادي", "النادي", "فريق", "منتخب"})
 # A state's unique institutions: as a complement they name a body (قيادة الجيش، دائرة الاستخبارات), unlike a
 # generic head that points back to a body named before (مجلس إدارة الشركة).
 _STATE_BODIES = frozenset({"الجيش", "الشرطه", "الاستخبارات", "المخابرات", "الحرس", "القوات", "البرلمان"})
@@ -120,7 +121,11 @@ class EntityFinder:
                 or head.norm in self.gaz.not_places
             )
         )
+        if not rest and ((literal and self.gaz.cue(head.norm) is not None) or self._is_title(head)):
+            return None  # منطقة ميدان حولي، وكيل: a cue word or a title alone names no place
         for first in (head.norm,) if literal else head.variants:
+            if not rest and first != head.norm and self.gaz.zipf(head.norm) > self.gaz.zipf(first):
+                continue  # وكيل ("agent") is more frequent as written than as و + a town كيل: read it so
             if hit := self.gaz.lookup([first, *rest]):
                 if not rest and hit[1] > ALWAYS and first in self.lex.common_words:
                     continue  # في الأشهر: a frequent word, not the small town GeoNames spells the same way
@@ -499,6 +504,8 @@ class EntityFinder:
                             and i + n < len(toks)
                             and self._name_like(toks[i + n])
                             and not any(self.gaz.cue(v) for v in toks[i + n].variants)
+                            # ميدان حولي [بمشاركة]: a preposition glued to a word begins a new phrase
+                            and not (toks[i + n].norm[:1] in "بل" and self._glued_word(toks[i + n]))
                         ):
                             n += 1
                     surface = " ".join([tok.surface_bare, *(t.surface for t in toks[i + 1 : i + n])])
@@ -864,8 +871,13 @@ class EntityFinder:
             if t.norm.startswith("ال") and (hit := self._place_at([t])) and hit[2] == ALWAYS:
                 n = self._nisba_after(toks, i, n + 1)  # بنك الكويت [الفائدة]، بنك المغرب المركزي
                 break
-            if n >= 2 and t.norm.startswith("ال") and toks[i + n - 1].norm.startswith("وال") and not self._adjective(t):
-                break  # … الجديدة والمستجدة [الهاشمي]: a coordination closes the name but for a nationality
+            coordinated = toks[i + n - 1]
+            if n >= 2 and t.norm.startswith("ال") and coordinated.norm.startswith("وال") and not self._adjective(t):
+                # والأمن الوطني، والإعلام الأمني: an adjective agreeing with the coordinated noun goes on; the
+                # gender changing (الجديدة والمستجدة [الهاشمي]) shows a new phrase.
+                agrees = t.norm.endswith("ي") and not coordinated.norm.endswith("ه")
+                if not agrees or not _adjective_shaped(t.norm):
+                    break
             if t.norm.startswith(("ال", "لل")):
                 if i + n + 1 < len(toks) and toks[i + n + 1].norm in _RELATIVE_PREPOSITIONS:
                     break  # الوكالة المستولى عليها: a relative clause about the body, not its name
@@ -915,13 +927,16 @@ class EntityFinder:
         if (last.norm in self.lex.not_organization_parts and last.norm not in _GENERAL) or last.bare in _GENERIC_PLACES:
             return -n, ()  # مركز المدينة، شرطة المحافظة: "the city's", no particular body
         if (
-            n >= 3
+            n >= 2
             and last.norm.startswith("ال")
-            and self._org_head_variant(last.bare)
+            and (self._org_head_variant(last.bare) or self._org_head_variant(last.bare.removeprefix("ال")))
             and last.bare not in _STATE_BODIES
             and not self._is_unit(last)
+            and not any(v in _CLUB_HEADS for v in _org_variants(tok))
         ):
-            return -n, ()  # مجلس إدارة الشركة: "the company's board", a part of the body named before
+            # مجلس إدارة الشركة، موقع الوزارة: "the company's board", "the ministry's site" — a part of a body
+            # named before (a club, though, takes such a word as its name: نادي الاتحاد).
+            return -n, ()
         if n == 2 and self._place_unit(tok, toks[i + 1]):
             return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
         return n, ()

@@ -193,3 +193,24 @@ def test_the_body_of_a_unit_named_by_its_place() -> None:
     e = entities("وقرر مجلس محافظة البصرة إغلاق المعبر، وانتشرت الشرطة في قطاع كسلا.")
     assert [o.ar for o in e.organizations] == ["مجلس محافظة البصرة"]
     assert [(p.ar, p.surface_forms) for p in e.places] == [("قطاع كسلا", ["قطاع كسلا", "كسلا"])]
+
+
+def test_an_adjective_agreeing_with_a_coordinated_noun_goes_on() -> None:
+    assert orgs("وتنوه وزارة الداخلية والأمن الوطني بأن البيانات رسمية.") == ["وزارة الداخلية والأمن الوطني"]
+
+
+def test_a_part_of_a_body_named_before_is_no_body() -> None:
+    found = entities("وأعلنت وزارة النقل الخطة على موقع الوزارة وفي ديوان الوزارة.").organizations
+    assert [o.ar for o in found] == ["وزارة النقل"]
+    assert orgs("وتعاقد نادي الاتحاد مع لاعب.") == ["نادي الاتحاد"]
+
+
+def test_descriptors_of_number_and_a_persons_rank_end_a_name() -> None:
+    assert orgs("ورفعت قطاعات الشرطة المختلفة درجة الاستعداد.") == []
+    assert orgs("وحضر وكيل وزارة الداخلية المساعد الاجتماع.") == ["وزارة الداخلية"]
+
+
+def test_a_cue_or_a_title_alone_is_no_town_and_a_clitic_is_read_off_only_when_rarer() -> None:
+    assert places("وجرت حملة في منطقة ميدان حولي بمشاركة جميع القطاعات.") == ["ميدان حولي"]
+    assert places("وحضر وكيل الوزارة الاجتماع.") == []  # not و + the town كيل
+    assert places("وزار الوفد القاهرة وتركيا.") == ["القاهرة", "تركيا"]
