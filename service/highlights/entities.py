@@ -897,6 +897,13 @@ class EntityFinder:
             if self._coordinated(toks, i, n):
                 n += 1  # حزب العدالة والتنمية: a definite word joined by و to the last complement
                 continue
+            last_word = toks[i + n - 1].norm
+            relative = last_word.startswith("ال") and (last_word.endswith(("ي", "يه")) or last_word in _GENERAL)
+            if n >= 2 and relative and self._complement_at(toks, i + n):
+                # المجلس الوطني لحقوق الإنسان، الاتحاد العام لمقاولات المغرب: after the body's adjective, "for …"
+                # is part of the name (after a place's name it is a purpose: شرطة الخضراء لاتخاذ الإجراءات).
+                n += 2
+                continue
             if self._org_head_variant(t.norm):
                 n += 1  # قيادة شرطة الكرخ، مركز شرطة الخضراء: one head inside another
                 continue
@@ -950,8 +957,8 @@ class EntityFinder:
         والتعليم); a title, a head or a place after و begins a new phrase instead."""
         t = toks[i + n]
         prev = toks[i + n - 1]
-        if n < 2 or not t.norm.startswith("وال") or not prev.norm.startswith(("ال", "لل")):
-            return False
+        if n < 2 or not t.norm.startswith("وال") or not prev.norm.startswith(("ال", "لل", "وال")):
+            return False  # (a list goes on: التعمير والإسكان والنقل)
         complement = any(toks[i + m].norm.startswith("لل") for m in range(1, n))
         if not complement and any(v.startswith("ال") and self._org_head_variant(v) for v in toks[i].variants):
             # الجبهة الداخلية والرجال: after a definite head the words are adjectives and و begins anew; after

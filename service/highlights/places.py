@@ -241,7 +241,9 @@ def _load(path: Path) -> Gazetteer:
         graded = {k: v for k, v in _geonames(path.parent / file, geonames, frequency).items() if k not in places}
         for word in extra.get("not_places", []):
             graded.pop(normalize(word), None)
-    cues = {normalize(w): Cue(w, False) for w in extra.get("cues", {}).get("name_only", [])}
+    # An administrative unit's name is a proper name: مقاطعة منتجات is "a boycott of products", جهة الدفاع "the
+    # defence side"; so a unit cue, like an everyday-noun cue, takes a proper name only.
+    cues = {normalize(w): Cue(w, False, True) for w in extra.get("cues", {}).get("name_only", [])}
     cues |= {normalize(w): Cue(w, True) for w in extra.get("cues", {}).get("with_name", [])}
     cues |= {normalize(w): Cue(w, True, True) for w in extra.get("cues", {}).get("with_proper_name", [])}
     not_places = frozenset(normalize(w) for w in extra.get("not_places", []))

@@ -214,3 +214,17 @@ def test_a_cue_or_a_title_alone_is_no_town_and_a_clitic_is_read_off_only_when_ra
     assert places("وجرت حملة في منطقة ميدان حولي بمشاركة جميع القطاعات.") == ["ميدان حولي"]
     assert places("وحضر وكيل الوزارة الاجتماع.") == []  # not و + the town كيل
     assert places("وزار الوفد القاهرة وتركيا.") == ["القاهرة", "تركيا"]
+
+
+def test_for_after_a_bodys_adjective_is_part_of_its_name() -> None:
+    assert orgs("وقال المجلس الوطني لحقوق الإنسان إن الاحتجاجات سلمية.") == ["المجلس الوطني لحقوق الإنسان"]
+    assert orgs("وأحيل المتهم إلى مركز شرطة الخضراء لاتخاذ الإجراءات.") == ["مركز شرطة الخضراء"]
+
+
+def test_a_list_of_coordinated_complements_goes_on() -> None:
+    assert orgs("وقالت وزارة الإسكان والتعمير والنقل إن المشروع جاهز.") == ["وزارة الإسكان والتعمير والنقل"]
+
+
+def test_a_unit_cue_takes_a_proper_name_only() -> None:
+    assert places("ودعا إلى مقاطعة منتجات الشركة.") == []
+    assert places("ووصلت القافلة إلى مقاطعة البريقة.") == ["البريقة"]
