@@ -52,6 +52,12 @@ _TOLD = frozenset(
     | {"افادت", "ذكر", "ذكرت", "تصريح", "تصريحات", "حديث", "مقابله", "حوار"}
 )
 _REPORTERS = frozenset({"مراسل", "مراسله", "مراسلو", "مراسلي", "موفد", "موفده"})
+# Adjectives of scope, jointness, size or novelty: after a body's head they describe the body and are no part of
+# its name (اللجنة المشتركة، المركز الجديد); after its genitive they describe that (قيادة العمليات المشتركة).
+_SCOPE_ADJECTIVES = frozenset(
+    {"المشترك", "المشتركه", "الخاص", "الخاصه", "المحلي", "المحليه", "الجديد", "الجديده", "الكبير", "الكبيره"}
+    | {"الموحد", "الموحده", "المتحد", "المتحده"}
+)
 _CLUB_HEADS = frozenset({"نادي", "النادي", "فريق", "منتخب"})
 # A state's unique institutions: as a complement they name a body (قيادة الجيش، دائرة الاستخبارات), unlike a
 # generic head that points back to a body named before (مجلس إدارة الشركة).
@@ -740,6 +746,22 @@ class EntityFinder:
             and not self._is_title(t)
         )
 
+    def _proper_at(self, toks: Sequence[Token], k: int) -> bool:
+        """An indefinite proper name at k that closes a construct chain: a place, or a rare word that could be a
+        name (قيادة عمليات [نينوى]); not a common noun, a verb, a title or a clitic-glued word."""
+        if k >= len(toks) or not toks[k].is_word or toks[k].norm.startswith("ال"):
+            return False
+        t = toks[k]
+        if self._place_at([t]) is not None:
+            return True
+        return (
+            self._name_like(t)
+            and not self._common_noun(t)
+            and t.norm not in self.lex.common_words
+            and not t.norm.startswith(("و", "ب", "ل", "ف"))
+            and not self._is_given(t)
+        )
+
     def _nisba_after(self, toks: Sequence[Token], i: int, n: int) -> int:
         """After a proper noun in a name, relative adjectives still belong to it (مصرف لبنان المركزي، موانئ دبي
         العالمية), and so does one ل + definite complement (شركة مصر للطيران); any other word does not (بنك
@@ -771,7 +793,7 @@ class EntityFinder:
         حماية الصحفيين): no adjective (جماعة إرهابية), and from the second word on, the chain must close with a
         definite word right after."""
         t = toks[i + n]
-        closes = self._definite_at(toks, i + n + 1)
+        closes = self._definite_at(toks, i + n + 1) or self._proper_at(toks, i + n + 1)
         if (
             self._is_title(t)
             or is_verb(t)
@@ -861,6 +883,9 @@ class EntityFinder:
             ):
                 n += 1  # للأمراض الجديدة: the complement's own adjective, not a word about the body
                 continue
+            if t.norm in _SCOPE_ADJECTIVES and self._genitive_before(toks, i, n):
+                n += 1  # قيادة العمليات المشتركة: "joint" describes the operations, not a word about the body
+                continue
             if t.norm in self.lex.not_organization_parts or t.norm in STOP:
                 break
             if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
@@ -926,12 +951,16 @@ class EntityFinder:
             chain = not head_definite and not any(toks[i + m].norm.startswith("ال") for m in range(1, n))
             if chain and n <= 3 and self._chain_word(toks, i, n):
                 n += 1  # شفق نيوز، هيئة تنظيم قطاع الاتصالات: an indefinite construct chain
+                if self._proper_at(toks, i + n):
+                    n = self._nisba_after(toks, i, n + 1)  # قيادة عمليات نينوى: a proper name closes it
+                    break
                 continue
             break
         if n <= 1:
             return 0, ()
         last = toks[i + n - 1]
-        if (last.norm in self.lex.not_organization_parts and last.norm not in _GENERAL) or last.bare in _GENERIC_PLACES:
+        kept_last = last.norm in _GENERAL or (last.norm in _SCOPE_ADJECTIVES and self._genitive_before(toks, i, n - 1))
+        if (last.norm in self.lex.not_organization_parts and not kept_last) or last.bare in _GENERIC_PLACES:
             return -n, ()  # مركز المدينة، شرطة المحافظة: "the city's", no particular body
         if (
             n >= 2
@@ -947,6 +976,12 @@ class EntityFinder:
         if n == 2 and self._place_unit(tok, toks[i + 1]):
             return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
         return n, ()
+
+    def _genitive_before(self, toks: Sequence[Token], i: int, n: int) -> bool:
+        """Whether the word before i + n is the definite genitive of an indefinite head (قيادة [العمليات])."""
+        prev = toks[i + n - 1]
+        head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in _org_variants(toks[i]))
+        return n >= 2 and not head_definite and prev.norm.startswith(("ال", "لل")) and not self._adjective(prev)
 
     def _time_follows(self, toks: Sequence[Token], k: int) -> bool:
         """A word of time after العام makes it "the year" (العام الماضي، العام 2024)."""

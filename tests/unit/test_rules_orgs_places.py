@@ -228,3 +228,13 @@ def test_a_list_of_coordinated_complements_goes_on() -> None:
 def test_a_unit_cue_takes_a_proper_name_only() -> None:
     assert places("ودعا إلى مقاطعة منتجات الشركة.") == []
     assert places("ووصلت القافلة إلى مقاطعة البريقة.") == ["البريقة"]
+
+
+def test_a_construct_chain_closed_by_a_proper_name() -> None:
+    assert orgs("ونظمت قيادة عمليات البريقة احتفالا.") == ["قيادة عمليات البريقة"]
+    assert orgs("وقالت مجموعة شباب إنهم غاضبون.") == []
+
+
+def test_an_adjective_of_scope_after_the_genitive_describes_it() -> None:
+    assert orgs("ونفت قيادة العمليات المشتركة الخبر.") == ["قيادة العمليات المشتركة"]
+    assert orgs("واجتمعت اللجنة المشتركة أمس.") == []
