@@ -123,15 +123,23 @@ class EntityFinder:
             not rest
             and (
                 any(self.gaz.cue(v) is not None for v in head.variants)  # وميدان: و + a cue
-                or head.norm in self.lex.common_words
                 or head.norm in self.gaz.not_places
             )
         )
         if not rest and ((literal and self.gaz.cue(head.norm) is not None) or self._is_title(head)):
             return None  # منطقة ميدان حولي، وكيل: a cue word or a title alone names no place
         for first in (head.norm,) if literal else head.variants:
-            if not rest and first != head.norm and self.gaz.zipf(head.norm) > self.gaz.zipf(first):
-                continue  # وكيل ("agent") is more frequent as written than as و + a town كيل: read it so
+            if (
+                not rest
+                and first != head.norm
+                and (
+                    self.gaz.zipf(head.norm) > self.gaz.zipf(first)
+                    or (head.norm in self.lex.common_words and self.gaz.zipf(first) == 0.0)
+                )
+            ):
+                # وكيل ("agent") is more frequent as written than as و + a town كيل: read it so; وسوريا is rarer
+                # than سوريا, so it is و + سوريا.
+                continue
             if hit := self.gaz.lookup([first, *rest]):
                 if not rest and hit[1] > ALWAYS and first in self.lex.common_words:
                     continue  # في الأشهر: a frequent word, not the small town GeoNames spells the same way

@@ -238,3 +238,13 @@ def test_a_construct_chain_closed_by_a_proper_name() -> None:
 def test_an_adjective_of_scope_after_the_genitive_describes_it() -> None:
     assert orgs("ونفت قيادة العمليات المشتركة الخبر.") == ["قيادة العمليات المشتركة"]
     assert orgs("واجتمعت اللجنة المشتركة أمس.") == []
+
+
+def test_a_frequent_place_with_a_clitic_is_the_place() -> None:
+    # ومصر، بالرياض، والعراق are frequent words, but rarer than the names they carry: و/ب + the place.
+    assert places("وتتابع ومصر الوضع في العراق وسوريا، واجتمع الوزراء بالرياض.") == [
+        "مصر",
+        "العراق",
+        "سوريا",
+        "الرياض",
+    ]
