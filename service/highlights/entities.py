@@ -493,6 +493,8 @@ class EntityFinder:
                         continue
                     if self._is_adjective_use(toks, i, n):
                         continue
+                    if prev is not None and any(v in self.gaz.event_heads for v in prev.variants):
+                        continue  # كأس أفريقيا، مؤتمر ميونيخ: the event's name, not the place
                     extra = f"{cue_surface} {surface}".strip() if cue else None
                     key = place.ar
                     if cue and cue.keep and prev is not None:

@@ -73,7 +73,10 @@ class Gazetteer:
         not_places: frozenset[str] = frozenset(),
         frequency: dict[str, float] | None = None,
         proper_max_zipf: float = 4.0,
+        event_heads: frozenset[str] = frozenset(),
     ) -> None:
+        # Words that name an event after them (كأس، مؤتمر): a place in an event's name is no place mention.
+        self.event_heads = event_heads
         self._places = places
         # How often a word occurs in general Arabic text (zipf); a missing word is rare.
         self._frequency = frequency or {}
@@ -247,4 +250,6 @@ def _load(path: Path) -> Gazetteer:
     cues |= {normalize(w): Cue(w, True) for w in extra.get("cues", {}).get("with_name", [])}
     cues |= {normalize(w): Cue(w, True, True) for w in extra.get("cues", {}).get("with_proper_name", [])}
     not_places = frozenset(normalize(w) for w in extra.get("not_places", []))
-    return Gazetteer(places, adjectives, graded, cues, not_places, frequency, float(freq.get("proper_max_zipf", 4.0)))
+    events = frozenset(normalize(w) for w in extra.get("event_heads", []))
+    proper_max = float(freq.get("proper_max_zipf", 4.0))
+    return Gazetteer(places, adjectives, graded, cues, not_places, frequency, proper_max, events)

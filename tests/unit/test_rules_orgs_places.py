@@ -248,3 +248,8 @@ def test_a_frequent_place_with_a_clitic_is_the_place() -> None:
         "سوريا",
         "الرياض",
     ]
+
+
+def test_a_place_inside_an_events_name_is_no_place_mention() -> None:
+    assert places("وتأهل الفريق إلى نهائي دوري أبطال أوروبا، وتحدث الوزير في مؤتمر ميونيخ للأمن.") == []
+    assert places("وتحدث الوزير في مؤتمر عقد في ميونيخ.") == ["ميونيخ"]
