@@ -58,6 +58,9 @@ _SCOPE_ADJECTIVES = frozenset(
     {"المشترك", "المشتركه", "الخاص", "الخاصه", "المحلي", "المحليه", "الجديد", "الجديده", "الكبير", "الكبيره"}
     | {"الموحد", "الموحده", "المتحد", "المتحده"}
 )
+# Heads that are also everyday words for a place or a thing (a site, a network, a station, a section or an
+# oath): with only common nouns after them they name that thing (موقع الحادث، شبكة الإنترنت), not a body.
+_THING_HEADS = frozenset({"موقع", "الموقع", "شبكه", "الشبكه", "محطه", "المحطه", "قسم", "القسم"})
 _CLUB_HEADS = frozenset({"نادي", "النادي", "فريق", "منتخب"})
 # A state's unique institutions: as a complement they name a body (قيادة الجيش، دائرة الاستخبارات), unlike a
 # generic head that points back to a body named before (مجلس إدارة الشركة).
@@ -983,6 +986,10 @@ class EntityFinder:
             # مجلس إدارة الشركة، موقع الوزارة: "the company's board", "the ministry's site" — a part of a body
             # named before (a club, though, takes such a word as its name: نادي الاتحاد).
             return -n, ()
+        if any(v in _THING_HEADS for v in _org_variants(tok)) and not any(
+            self._names_something(t) for t in toks[i + 1 : i + n]
+        ):
+            return -n, ()  # موقع الحادث، شبكة الإنترنت، القسم الدستوري: a place or a thing, not a body
         if n == 2 and self._place_unit(tok, toks[i + 1]):
             return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
         return n, ()
@@ -992,6 +999,21 @@ class EntityFinder:
         prev = toks[i + n - 1]
         head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in _org_variants(toks[i]))
         return n >= 2 and not head_definite and prev.norm.startswith(("ال", "لل")) and not self._adjective(prev)
+
+    def _names_something(self, t: Token) -> bool:
+        """A word that makes a phrase a name: a proper name (rare in general text, a place, Latin letters, a
+        quote mark) or an institution (الشرطة، الأمم)."""
+        if not t.is_word:
+            return t.surface in _QUOTES
+        return (
+            t.surface[0].isascii()
+            or self._place_at([t]) is not None
+            or not self._common_noun(t)
+            or self._org_head_variant(t.bare)
+            or self._org_head_variant(t.bare.removeprefix("ال"))
+            or t.bare in _STATE_BODIES
+            or any(t.norm == seq[0] for seq in self.lex.organizations)
+        )
 
     def _time_follows(self, toks: Sequence[Token], k: int) -> bool:
         """A word of time after العام makes it "the year" (العام الماضي، العام 2024)."""

@@ -253,3 +253,8 @@ def test_a_frequent_place_with_a_clitic_is_the_place() -> None:
 def test_a_place_inside_an_events_name_is_no_place_mention() -> None:
     assert places("وتأهل الفريق إلى نهائي دوري أبطال أوروبا، وتحدث الوزير في مؤتمر ميونيخ للأمن.") == []
     assert places("وتحدث الوزير في مؤتمر عقد في ميونيخ.") == ["ميونيخ"]
+
+
+def test_a_head_that_is_also_a_thing_needs_a_name_after_it() -> None:
+    assert orgs("وقال شهود في موقع الحادث إن الصور انتشرت على شبكة الإنترنت، وأدى الوزير القسم الدستوري.") == []
+    assert orgs("وقالت شبكة CNN إن قسم الشرطة فتح تحقيقا.") == ["شبكة CNN", "قسم الشرطة"]
