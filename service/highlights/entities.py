@@ -709,10 +709,27 @@ class EntityFinder:
         if k < len(toks) and toks[k].surface in _QUOTES + "(":
             close = next((m for m in range(k + 1, min(len(toks), k + 6)) if toks[m].surface in _QUOTES + ")"), None)
             words = toks[k + 1 : close] if close is not None else []
-            if words and all(t.is_word for t in words) and close is not None:
+            if words and all(t.is_word and len(t.norm) >= 2 for t in words) and close is not None:
                 known = self._known_inside(toks, k + 1)
+                if known and len(known) == len(words):
+                    # كونا after وكالة الأنباء الكويتية is its short name; (رويترز) after a ministry is the
+                    # agency that reported it, another body.
+                    canonical = self.lex.organization_names.get(known, "")
+                    english = self.lex.organization_english.get(canonical)
+                    names = [n for n, e in self.lex.organization_english.items() if english and e == english]
+                    written = _org_key(_as_written(toks[i].surface_bare, toks[i].end, toks[i + 1 : i + span]))
+                    # One of the body's own names begins with the same head (وكالة الفضاء الأميركية "ناسا").
+                    same = any(_org_key(n).split()[:1] == written.split()[:1] for n in [canonical, *names])
+                    return (
+                        (_as_written(words[0].surface, words[0].end, words[1:]), close - k + 1)
+                        if same
+                        else (
+                            None,
+                            0,
+                        )
+                    )
                 rare = all(not self.gaz.is_common_noun(t.norm) and not is_verb(t) for t in words)
-                if (known and len(known) == len(words)) or (len(words) <= 3 and rare):
+                if len(words) <= 3 and rare:
                     return _as_written(words[0].surface, words[0].end, words[1:]), close - k + 1
         return None, 0
 

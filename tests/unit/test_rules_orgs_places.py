@@ -258,3 +258,10 @@ def test_a_place_inside_an_events_name_is_no_place_mention() -> None:
 def test_a_head_that_is_also_a_thing_needs_a_name_after_it() -> None:
     assert orgs("وقال شهود في موقع الحادث إن الصور انتشرت على شبكة الإنترنت، وأدى الوزير القسم الدستوري.") == []
     assert orgs("وقالت شبكة CNN إن قسم الشرطة فتح تحقيقا.") == ["شبكة CNN", "قسم الشرطة"]
+
+
+def test_a_known_name_in_brackets_is_an_alias_only_of_the_same_body() -> None:
+    found = entities("ونقلت وكالة الأنباء الكويتية (كونا) عن مسؤول قوله إن الاجتماع ناجح.").organizations
+    assert [(o.ar, o.surface_forms) for o in found] == [("وكالة الأنباء الكويتية", ["وكالة الأنباء الكويتية", "كونا"])]
+    # The agency that reported a ministry's statement is another body.
+    assert orgs("وقالت وزارة الخارجية (رويترز) إن الوفد وصل.") == ["وزارة الخارجية", "رويترز"]
