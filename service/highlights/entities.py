@@ -6,6 +6,7 @@ Organisations are found first: a place word or nationality adjective inside an o
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -32,10 +33,15 @@ _QUOTES = "«»“”\"'„"
 # A preposition carrying a pronoun after an ال-word makes it a relative clause (الوكالة المستولى عليها).
 _RELATIVE_PREPOSITIONS = frozenset({"عليها", "عليه", "عليهم", "فيها", "فيه", "منها", "منه", "بها", "به", "لها", "له"})
 # Words that begin compound place names (تل أبيض، رأس العين، عين عيسى، دير الزور، السيدة زينب).
-_TOPONYM_PREFIXES = frozenset({"تل", "راس", "عين", "دير", "كفر", "بيت", "بير", "ام", "ابو", "جسر", "سيدي", "السيده"})
+_TOPONYM_PREFIXES = frozenset(
+    {"تل", "راس", "عين", "دير", "كفر", "بيت", "بير", "ام", "ابو", "جسر", "سيدي", "السيده", "ذي", "ذو", "ذات"}
+)
 _REGNAL = frozenset({"الاول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس"})
 # Conjunctions of time that no name uses (… النجم بينما حجبه: after a title, no name follows).
 _CONJUNCTIONS = frozenset({"بينما", "عندما", "بعدما", "حينما", "كلما", "طالما", "ريثما"})
+# Words that name a country formally with its adjective (المملكة المغربية، الجمهورية التونسية). Not الدولة: «الدولة
+# السورية» is the state's government more often than the country.
+_STATE_WORDS = frozenset({"المملكه", "الجمهوريه", "السلطنه", "الاماره"})
 _DIRECTIONS = frozenset({"شمال", "جنوب", "شرق", "غرب", "وسط"})
 # The foreign words of media brands written after their Arabic name (شفق نيوز، الجزيرة نت).
 _MEDIA_SUFFIXES = frozenset({"نيوز", "برس", "نت", "تايمز", "بوست", "تي", "اف", "ام"})
@@ -67,6 +73,35 @@ _THEOPHORIC = frozenset(normalize(w) for w in "الدين الإسلام الل�
 _PRONOUNS = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت"})
 # Particles of a nasab or a dynasty after which a name goes on (عبد العزيز بن سعود، حمد بن عيسى آل خليفة).
 _NASAB = frozenset({"بن", "ابن", "بنت", "ال"})
+_NO_QUOTES = str.maketrans("", "", _QUOTES + "()")
+# Who a statement is given to (قال لـ"…"، في تصريح لـ«…»): in news the quoted name after them is an outlet.
+_TOLD = frozenset(
+    {"قال", "قالت", "صرح", "صرحت", "اكد", "اكدت", "اوضح", "اوضحت", "اضاف", "اضافت", "كشف", "كشفت", "افاد"}
+    | {"افادت", "ذكر", "ذكرت", "تصريح", "تصريحات", "حديث", "مقابله", "حوار"}
+)
+_REPORTERS = frozenset({"مراسل", "مراسله", "مراسلو", "مراسلي", "موفد", "موفده"})
+# Adjectives of scope, jointness, size or novelty: after a body's head they describe the body and are no part of
+# its name (اللجنة المشتركة، المركز الجديد); after its genitive they describe that (قيادة العمليات المشتركة).
+_SCOPE_ADJECTIVES = frozenset(
+    {"المشترك", "المشتركه", "الخاص", "الخاصه", "المحلي", "المحليه", "الجديد", "الجديده", "الكبير", "الكبيره"}
+    | {"الموحد", "الموحده", "المتحد", "المتحده"}
+)
+# Heads that are also everyday words for a place or a thing (a site, a network, a station, a section or an
+# oath): with only common nouns after them they name that thing (موقع الحادث، شبكة الإنترنت), not a body.
+_THING_HEADS = frozenset({"موقع", "الموقع", "شبكه", "الشبكه", "محطه", "المحطه", "قسم", "القسم"})
+_CLUB_HEADS = frozenset({"نادي", "النادي", "فريق", "منتخب"})
+# A state's unique institutions: as a complement they name a body (قيادة الجيش، دائرة الاستخبارات), unlike a
+# generic head that points back to a body named before (مجلس إدارة الشركة).
+_STATE_BODIES = frozenset({"الجيش", "الشرطه", "الاستخبارات", "المخابرات", "الحرس", "القوات", "البرلمان"})
+# «العام» after a name is the adjective "general" (الأمن العام) unless a word of time follows (العام الماضي).
+_GENERAL = frozenset({"العام", "العامه"})
+_RELATIVES = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان", "اللواتي", "اللاتي"})
+_YEAR_WORDS = frozenset({"الماضي", "المقبل", "الجاري", "الحالي", "المنصرم", "القادم"})
+# Deictic place nouns: a head whose complement is one of them means "the city's …", no particular body.
+_GENERIC_PLACES = frozenset(
+    {"المدينه", "المحافظه", "المنطقه", "الولايه", "البلاد", "العاصمه", "القريه", "البلده", "الاقليم", "المديريه"}
+    | {"الناحيه", "القضاء", "الحي"}
+)
 
 
 @dataclass
@@ -125,16 +160,34 @@ class EntityFinder:
         """The place these tokens name, its surface form (clitic off) and the context it needs."""
         rest = [t.norm for t in span[1:]]
         head = span[0]
-        # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية.
-        literal = (
-            self.gaz.cue(head.norm) is not None
-            or head.norm in self.lex.common_words
-            or head.norm in self.gaz.not_places
+        # A cue word or a frequent word is read as written: ولاية is not و + a town called لاية. A name of several
+        # words is evidence enough for a clitic (وشمال إفريقيا).
+        literal = self.gaz.cue(head.norm) is not None or (
+            not rest
+            and (
+                any(self.gaz.cue(v) is not None for v in head.variants)  # وميدان: و + a cue
+                or head.norm in self.gaz.not_places
+            )
         )
+        if not rest and ((literal and self.gaz.cue(head.norm) is not None) or self._is_title(head)):
+            return None  # منطقة ميدان حولي، وكيل: a cue word or a title alone names no place
         for first in (head.norm,) if literal else head.variants:
+            if (
+                not rest
+                and first != head.norm
+                and (
+                    self.gaz.zipf(head.norm) > self.gaz.zipf(first)
+                    or (head.norm in self.lex.common_words and self.gaz.zipf(first) == 0.0)
+                )
+            ):
+                # وكيل ("agent") is more frequent as written than as و + a town كيل: read it so; وسوريا is rarer
+                # than سوريا, so it is و + سوريا.
+                continue
             if hit := self.gaz.lookup([first, *rest]):
                 if not rest and hit[1] > ALWAYS and first in self.lex.common_words:
                     continue  # في الأشهر: a frequent word, not the small town GeoNames spells the same way
+                if not rest and hit[1] > ALWAYS and first != head.norm and self.gaz.is_common_noun(head.norm):
+                    continue  # بأنه، لأول: a frequent word as written, not ب + a small town
                 surface = " ".join([span[0].surface_for(first), *(t.surface for t in span[1:])])
                 return hit[0], surface, hit[1]
         return None
@@ -248,6 +301,10 @@ class EntityFinder:
             return True
         frequent = tok.norm in self.lex.common_words or tok.bare in self.lex.common_words
         return frequent and not (after_given and not tok.norm.startswith("ال"))
+
+    def _common_noun(self, tok: Token) -> bool:
+        """A word frequent in general text that is no attested name (الاستخبارات، التغطية; not محمد)."""
+        return self.gaz.is_common_noun(tok.bare) and not self._is_unit(tok)
 
     def _always_place(self, tok: Token) -> bool:
         hit = self._place_at([tok])
@@ -689,16 +746,30 @@ class EntityFinder:
             cued: set[int] = set()
             self._place_spans.append(cued)
             i = 0
+            place_end = -1  # where the last place named in this sentence ends
             while i < len(toks):
                 tok = toks[i]
                 if not tok.is_word or i in org:
                     i += 1
                     continue
                 prev = toks[i - 1] if i else None
-                cue = None
-                if prev is not None and prev.is_word and (i - 1) not in org:
-                    cue = next((c for v in prev.variants if (c := self.gaz.cue(v))), None)
+                cue, cue_surface, proper = None, "", False
+                if prev is not None and prev.is_word and (i - 1) not in org and tok.bare not in _GENERIC_PLACES:
+                    # مركز المدينة: "the city centre" — a generic place noun after a cue names nothing.
+                    for v in prev.variants:
+                        if cue := self.gaz.cue(v):
+                            # وبحر العرب: the cue without its conjunction. A cue that is also an everyday noun
+                            # (قاعدة "rule", بحر "within") or a body (مركز، دائرة) needs a proper name after it.
+                            cue_surface, proper = prev.surface_for(v), cue.proper or self._org_head_variant(v)
+                            break
                 hit_len = 0
+                if (state := self._state_name_at(toks, i)) and not any(i + m in org for m in range(state[1])):
+                    place, n = state
+                    surface = _as_written(tok.surface_bare, tok.end, toks[i + 1 : i + n])
+                    note(place, surface, (s, tok.start), None, place.ar)
+                    place_end = i + n
+                    i += n
+                    continue
                 for n in range(min(self.gaz.longest, len(toks) - i), 0, -1):
                     span = toks[i : i + n]
                     if not all(t.is_word for t in span) or any(i + m in org for m in range(n)):
@@ -709,21 +780,33 @@ class EntityFinder:
                     place, surface, grade = hit
                     if grade >= AFTER_CUE and cue is None:
                         continue
-                    after_prep = prev is not None and prev.norm in _PLACE_PREPOSITIONS
+                    # في مراكش وحيفا: a name joined by و to a place stands where the place stands. (A glued ب or ل
+                    # is no such evidence: بايدن is not ب + a town called إيدن.)
+                    after_prep = (prev is not None and prev.norm in _PLACE_PREPOSITIONS) or (
+                        i == place_end and tok.norm.startswith("و")
+                    )
                     small = grade > ALWAYS and len(surface.replace(" ", "")) < 4
                     if grade > ALWAYS and cue is None and (not after_prep or small):
                         continue
                     if self._is_adjective_use(toks, i, n):
                         continue
-                    extra = f"{prev.surface_bare if prev else ''} {surface}".strip() if cue else None
+                    if prev is not None and any(v in self.gaz.event_heads for v in prev.variants):
+                        continue  # كأس أفريقيا، مؤتمر ميونيخ: the event's name, not the place
+                    extra = f"{cue_surface} {surface}".strip() if cue else None
                     key = place.ar
                     if cue and cue.keep and prev is not None:
-                        place = Place(f"{prev.surface_bare} {place.ar}", f"{place.en}")
-                        surface = extra or surface
+                        place = Place(f"{cue_surface} {place.ar}", f"{place.en}")
+                        extra, surface = surface, extra or surface  # قطاع كسلا: كسلا is a form of it too
                     note(place, surface, (s, tok.start), extra, key)
                     hit_len = n
+                    place_end = i + n
                     break
-                named = self._name_like(tok) or tok.norm in _TOPONYM_PREFIXES
+                # After such a cue the name is a proper name, rare in general text: دائرة التغطية ("coverage area")
+                # and قاعدة البيانات name no place; ساحة الشهداء, after a plain cue, does.
+                # A person's given name after such a cue is its object (بسجن صلاح … "by jailing Salah …").
+                named = (
+                    self._name_like(tok) and not (proper and (self._common_noun(tok) or self._is_given(tok)))
+                ) or tok.norm in _TOPONYM_PREFIXES
                 if not hit_len and cue is not None and named and not tok.norm.startswith("و"):
                     # An unknown name after a cue: ناحية الشافي، مخيم جباليا، ملعب محمد الخامس.
                     n = 1
@@ -734,11 +817,13 @@ class EntityFinder:
                             and i + n < len(toks)
                             and self._name_like(toks[i + n])
                             and not any(self.gaz.cue(v) for v in toks[i + n].variants)
+                            # ميدان حولي [بمشاركة]: a preposition glued to a word begins a new phrase
+                            and not (toks[i + n].norm[:1] in "بل" and self._glued_word(toks[i + n]))
                         ):
                             n += 1
                     surface = " ".join([tok.surface_bare, *(t.surface for t in toks[i + 1 : i + n])])
-                    name = f"{prev.surface_bare} {surface}" if prev is not None and cue.keep else surface
-                    extra = f"{prev.surface_bare if prev else ''} {surface}".strip()
+                    name = f"{cue_surface} {surface}" if cue.keep else surface
+                    extra = f"{cue_surface} {surface}".strip()
                     # رأس العين and راس العين: one place, keyed by its normalised words.
                     key = " ".join(t.norm for t in toks[i : i + n])
                     note(Place(name, ""), surface, (s, tok.start), extra, key)
@@ -749,6 +834,21 @@ class EntityFinder:
         for e in out:
             e.en = e.en or None
         return out
+
+    def _state_name_at(self, toks: Sequence[Token], i: int) -> tuple[Place, int] | None:
+        """A country's formal name, a state word and its adjectives (المملكة المغربية، الجمهورية الإسلامية
+        الإيرانية, the press's way of naming a country): the country and how many tokens the name takes. The
+        gazetteer's own names (المملكة المتحدة) are read by the gazetteer first."""
+        if toks[i].bare not in _STATE_WORDS or self._place_at(toks[i : i + 2]) is not None:
+            return None
+        country, k = None, i + 1
+        while k < len(toks) and k - i <= 3 and toks[k].is_word and toks[k].norm.startswith("ال"):
+            if not toks[k].norm.endswith(("ي", "يه")):
+                break
+            if hit := self._adjective(toks[k]):
+                country = hit[0]
+            k += 1
+        return (country, k - i) if country is not None else None
 
     def _is_adjective_use(self, toks: Sequence[Token], i: int, n: int) -> bool:
         """السعودية after a definite noun (الحكومة السعودية) is an adjective, not the country."""
@@ -772,44 +872,160 @@ class EntityFinder:
             spans: set[int] = set()
             i = 0
             while i < len(toks):
+                if outlet := self._outlet_at(toks, i):
+                    inner = outlet[1:-1]
+                    name = _as_written(inner[0].surface, inner[0].end, inner[1:])
+                    f = found.setdefault(name, _Found(name, first=(s, inner[0].start)))
+                    f.mentions += 1
+                    f.forms.setdefault(name, None)
+                    spans.update(range(i, i + len(outlet)))
+                    i += len(outlet)
+                    continue
+                if place := self._long_place_at(toks, i):
+                    i += place  # شبه الجزيرة العربية: a place's whole name holds no organisation (الجزيرة)
+                    continue
                 span, known = self._organization_at(toks, i)
-                if not span:
-                    i += 1
+                if span <= 0:
+                    i += max(-span, 1)  # a generic phrase is skipped whole: no body starts inside it
                     continue
                 first = toks[i]
                 head_surface = next(
                     (
                         first.surface_for(v)
-                        for v in first.variants
+                        for v in _org_variants(first)
                         if self._org_head_variant(v) or v in self.lex.ministries or (known and v == known[0])
                     ),
                     first.surface_bare,
                 )
-                words = [head_surface, *(t.surface for t in toks[i + 1 : i + span])]
-                surface = " ".join(w for w in words).replace(" »", "»").replace("« ", "«")
-                surface = surface.replace('" ', '"') if surface.count('"') else surface
+                surface = _as_written(head_surface, first.end, toks[i + 1 : i + span])
+                alias, extra = self._org_alias(toks, i, span)
                 canonical = self.lex.organization_names.get(known) if known else None
                 canonical = canonical or surface
                 f = found.setdefault(canonical, _Found(canonical, first=(s, first.start)))
-                f.en = self.lex.organization_english.get(canonical)
+                f.en = f.en or self.lex.organization_english.get(canonical)
                 f.mentions += 1
                 f.forms.setdefault(surface, None)
-                spans.update(range(i, i + span))
-                i += span
+                if alias:
+                    f.forms.setdefault(alias, None)
+                spans.update(range(i, i + span + extra))
+                i += span + extra
             self._org_spans.append(spans)
         # A short form of a longer name found in the same article (منظمة الصحة → منظمة الصحة العالمية).
         names = sorted(found, key=len, reverse=True)
         for short in names:
             for long in names:
                 if long != short and long in found and short in found and long.startswith(short + " "):
-                    target = found[long]
-                    src = found.pop(short)
-                    target.mentions += src.mentions
-                    for form in src.forms:
-                        target.forms.setdefault(form, None)
-                    target.first = min(target.first, src.first)
+                    _merge(found[long], found.pop(short))
                     break
-        return [f.to_entity() for f in sorted(found.values(), key=lambda f: f.first)]
+        # Two entries that share a form are one body: «وكالة الفضاء الأمريكية "ناسا"» and «وكالة "ناسا"».
+        bodies = list({id(f): f for f in found.values()}.values())
+        bodies.sort(key=lambda f: f.first)
+        kept: list[_Found] = []
+        owner: dict[str, _Found] = {}  # a form's key → the body that first used it
+        for f in bodies:
+            keys = [_org_key(form) for form in f.forms]
+            same = next((owner[k] for k in keys if k in owner), None)
+            if same is None:
+                kept.append(f)
+                same = f
+            else:
+                _merge(same, f)
+            for k in keys:
+                owner.setdefault(k, same)
+        self._short_mentions(sentences, kept)
+        return [f.to_entity() for f in kept]
+
+    def _long_place_at(self, toks: Sequence[Token], i: int) -> int:
+        """How many tokens a place's name of two words or more that needs no context takes from i (0: none)."""
+        for n in range(min(self.gaz.longest, len(toks) - i), 1, -1):
+            span = toks[i : i + n]
+            if all(t.is_word for t in span) and (hit := self._place_at(span)) and hit[2] == ALWAYS:
+                return n
+        return 0
+
+    def _outlet_at(self, toks: Sequence[Token], i: int) -> Sequence[Token]:
+        """A news outlet named in quotes as the one a statement was given to or whose reporter saw it: قال مصدر
+        لـ"…"، في تصريح لـ«…»، مراسلة "…" (the quote marks and the name; empty when none starts at i)."""
+        if i < 1 or toks[i].surface not in _QUOTES:
+            return ()
+        close = next((m for m in range(i + 1, min(len(toks), i + 6)) if toks[m].surface in _QUOTES), None)
+        if close is None or close == i + 1 or not all(t.is_word for t in toks[i + 1 : close]):
+            return ()
+        if toks[i + 1].norm in STOP or any(is_verb(t) for t in toks[i + 1 : close]):
+            return ()  # لـ"ما حدث": a clause, not a name (روسيا اليوم keeps its time word)
+        prev = toks[i - 1]
+        if prev.norm in _REPORTERS:
+            return toks[i : close + 1]
+        if prev.norm != "ل":
+            return ()
+        window = toks[max(0, i - 5) : i - 1]
+        told = any(v in _TOLD for t in window for v in t.variants)
+        return toks[i : close + 1] if told else ()
+
+    def _short_mentions(self, sentences: Sequence[Sequence[Token]], bodies: list[_Found]) -> None:
+        """The definite head alone (الائتلاف، المرصد، الجبهة) refers back to the last body named with that head:
+        a form and a mention of it, not a new organisation."""
+        by_head: dict[str, list[_Found]] = {}
+        for f in bodies:
+            head = normalize(f.canonical.split()[0]) if f.canonical else ""
+            if head and self._org_head_variant(head) and len(f.canonical.split()) > 1:
+                by_head.setdefault("ال" + head.removeprefix("ال"), []).append(f)
+        if not by_head:
+            return
+        firsts = {head: [f.first for f in found] for head, found in by_head.items()}  # bodies are in text order
+        for s, toks in enumerate(sentences):
+            spans = self._org_spans[s] if s < len(self._org_spans) else set()
+            for k, tok in enumerate(toks):
+                if k in spans or not tok.is_word or tok.bare not in by_head:
+                    continue
+                nxt = toks[k + 1] if k + 1 < len(toks) else None
+                if nxt is not None and nxt.is_word and nxt.norm.startswith("ال") and nxt.norm not in STOP:
+                    continue  # الجبهة الداخلية: a phrase of its own, not the short form
+                candidates = by_head[tok.bare]  # in order of first mention
+                at = bisect_right(firsts[tok.bare], (s, tok.start))
+                if at:
+                    target = candidates[at - 1]
+                    target.mentions += 1
+                    target.forms.setdefault(tok.surface_bare, None)
+
+    def _org_alias(self, toks: Sequence[Token], i: int, span: int) -> tuple[str | None, int]:
+        """Another name the text gives the body at i: a quoted or Latin name inside it (شركة "سبايس أكس",
+        شبكة CNN), or one in quotes or brackets right after it (وكالة الفضاء الأمريكية "ناسا"); and how many
+        tokens after the span that second name takes."""
+        inner = toks[i + 1 : i + span]
+        quoted = [t for t in inner if t.is_word]
+        if inner and inner[0].surface in _QUOTES and inner[-1].surface in _QUOTES and quoted:
+            return _as_written(quoted[0].surface, quoted[0].end, quoted[1:]), 0
+        latin = [t for t in inner if t.surface[0].isascii() and t.surface[0].isalpha()]
+        if latin and len(latin) == len(inner):
+            return _as_written(latin[0].surface, latin[0].end, latin[1:]), 0
+        k = i + span
+        if k < len(toks) and toks[k].surface in _QUOTES + "(":
+            close = next((m for m in range(k + 1, min(len(toks), k + 6)) if toks[m].surface in _QUOTES + ")"), None)
+            words = toks[k + 1 : close] if close is not None else []
+            if words and all(t.is_word and len(t.norm) >= 2 for t in words) and close is not None:
+                known = self._known_inside(toks, k + 1)
+                if known and len(known) == len(words):
+                    # كونا after وكالة الأنباء الكويتية is its short name; (رويترز) after a ministry is the
+                    # agency that reported it, another body.
+                    canonical = self.lex.organization_names.get(known, "")
+                    english = self.lex.organization_english.get(canonical)
+                    names = [n for n, e in self.lex.organization_english.items() if english and e == english]
+                    written = _org_key(_as_written(toks[i].surface_bare, toks[i].end, toks[i + 1 : i + span]))
+                    # One of the body's own names begins with the same head (وكالة الفضاء الأميركية "ناسا").
+                    same = any(_org_key(n).split()[:1] == written.split()[:1] for n in [canonical, *names])
+                    return (
+                        (_as_written(words[0].surface, words[0].end, words[1:]), close - k + 1)
+                        if same
+                        else (
+                            None,
+                            0,
+                        )
+                    )
+                rare = all(not self.gaz.is_common_noun(t.norm) and not is_verb(t) for t in words)
+                if len(words) <= 3 and rare:
+                    return _as_written(words[0].surface, words[0].end, words[1:]), close - k + 1
+        return None, 0
 
     def _person_follows(self, toks: Sequence[Token], k: int) -> bool:
         """Whether a person's name (or a rank's second word: الفريق أول) starts at k."""
@@ -832,8 +1048,98 @@ class EntityFinder:
     def _org_head_variant(self, v: str) -> bool:
         return v in self.lex.organization_heads
 
+    def _known_inside(self, toks: Sequence[Token], k: int) -> tuple[str, ...]:
+        """A known organisation's name written exactly at k (no clitic: و + a name coordinates, it does not name)."""
+        if k >= len(toks) or not toks[k].is_word:
+            return ()
+        for seq in self.lex.organizations:
+            n = len(seq)
+            if k + n <= len(toks) and all(toks[k + m].norm == seq[m] for m in range(n)):
+                return seq
+        return ()
+
+    def _definite_at(self, toks: Sequence[Token], k: int) -> bool:
+        """A definite word that can close a construct chain (هيئة تنظيم قطاع [الاتصالات])."""
+        if k >= len(toks) or not toks[k].is_word:
+            return False
+        t = toks[k]
+        return (
+            t.norm.startswith(("ال", "لل"))
+            and t.norm not in STOP
+            and t.norm not in self.lex.not_organization_parts
+            and not self._is_title(t)
+        )
+
+    def _proper_at(self, toks: Sequence[Token], k: int) -> bool:
+        """An indefinite proper name at k that closes a construct chain: a place, or a rare word that could be a
+        name (قيادة عمليات [نينوى]); not a common noun, a verb, a title or a clitic-glued word."""
+        if k >= len(toks) or not toks[k].is_word or toks[k].norm.startswith("ال"):
+            return False
+        t = toks[k]
+        if self._place_at([t]) is not None:
+            return True
+        return (
+            self._name_like(t)
+            and not self._common_noun(t)
+            and t.norm not in self.lex.common_words
+            and not t.norm.startswith(("و", "ب", "ل", "ف"))
+            and not self._is_given(t)
+        )
+
+    def _nisba_after(self, toks: Sequence[Token], i: int, n: int) -> int:
+        """After a proper noun in a name, relative adjectives still belong to it (مصرف لبنان المركزي، موانئ دبي
+        العالمية), and so does one ل + definite complement (شركة مصر للطيران); any other word does not (بنك
+        المغرب القرار: the object of the verb)."""
+        start = n
+        n = self._relative_adjectives(toks, i, n)
+        if n == start and self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
+            n = self._relative_adjectives(toks, i, n + 1)
+        return n
+
+    def _relative_adjectives(self, toks: Sequence[Token], i: int, n: int) -> int:
+        """How far definite relative adjectives (-ي، -ية) run from i + n."""
+        while i + n < len(toks) and n < _MAX_ORG_TOKENS:
+            t = toks[i + n]
+            if not (
+                t.is_word
+                and t.norm.startswith("ال")
+                and t.norm.endswith(("ي", "يه"))
+                and len(t.norm) >= 5
+                and t.norm not in STOP
+                and t.norm not in self.lex.not_organization_parts
+            ):
+                break
+            n += 1
+        return n
+
+    def _chain_word(self, toks: Sequence[Token], i: int, n: int) -> bool:
+        """An indefinite noun continuing an indefinite head's construct chain (هيئة تنظيم قطاع الاتصالات، لجنة
+        حماية الصحفيين): no adjective (جماعة إرهابية), and from the second word on, the chain must close with a
+        definite word right after."""
+        t = toks[i + n]
+        closes = self._definite_at(toks, i + n + 1) or self._proper_at(toks, i + n + 1)
+        if (
+            self._is_title(t)
+            or is_verb(t)
+            or len(t.norm) < 3
+            or self._adjective(t) is not None
+            or t.norm.startswith(("و", "ب", "ل", "ف"))
+            or self._is_given(t)
+            or t.norm in self.lex.not_organization_parts
+            or t.norm.endswith(("ين", "ون"))  # مستثمرين، معنيون: a plural adjective or participle
+        ):
+            return False
+        if t.norm.endswith("يه") and not t.norm.endswith("ايه"):
+            return False  # محكمة مصرية: a relative adjective (حماية, with its long a, is a noun)
+        if t.norm.endswith("ه") and not closes:
+            return False  # a feminine word that no definite word follows is an adjective (هيئة معنية)
+        if not closes and (self.gaz.is_common_noun(t.norm) or t.norm in self.lex.common_words):
+            return False  # مجموعة شباب، حكومة تدير: an open construct ends in a proper name, not a common word
+        return n == 1 or closes
+
     def _organization_at(self, toks: Sequence[Token], i: int) -> tuple[int, tuple[str, ...]]:
-        """How many tokens an organisation's name starting at i takes (0: none), and its known key."""
+        """How many tokens an organisation's name starting at i takes (0: none; -n: a generic phrase of n tokens
+        that names no body), and its known key."""
         tok = toks[i]
         if not tok.is_word:
             return 0, ()
@@ -841,9 +1147,11 @@ class EntityFinder:
             n = len(seq)
             if (
                 i + n <= len(toks)
-                and any(v == seq[0] for v in tok.variants)
+                and any(v == seq[0] for v in _org_variants(tok))
                 and all(toks[i + k].norm == seq[k] for k in range(1, n))
             ):
+                if i and any(self.gaz.cue(v) for v in toks[i - 1].variants):
+                    return 0, ()  # ولاية الجزيرة، مدينة برشلونة: after a place cue the name is the place's
                 return n, seq
         nxt = toks[i + 1] if i + 1 < len(toks) else None
         if tok.bare in self.lex.ministries:
@@ -852,8 +1160,9 @@ class EntityFinder:
             if nxt and nxt.norm.endswith("يه") and self._adjective(nxt) and not (prev and self._is_title(prev)):
                 return 2, ()
             return 0, ()
-        if not any(self._org_head_variant(v) for v in tok.variants):
+        if not any(self._org_head_variant(v) for v in _org_variants(tok)):
             return 0, ()
+        head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in _org_variants(tok))
         n = 1
         while i + n < len(toks) and n < _MAX_ORG_TOKENS:
             t = toks[i + n]
@@ -864,22 +1173,85 @@ class EntityFinder:
                 )
                 if close is None:
                     break
+                known = self._known_inside(toks, i + n + 1)
+                if known and i + n + 1 + len(known) == close:
+                    return close - i + 1, known  # وكالة "ناسا": the head and a known body's name
                 n = close - i + 1
                 break
-            if not t.is_word or t.norm in self.lex.not_organization_parts or t.norm in STOP:
+            if not t.is_word:
+                break
+            if t.surface[0].isascii() and t.surface[0].isalpha():
+                # A name in Latin letters after the head: شبكة CNN، شركة Meta.
+                while (
+                    i + n < len(toks)
+                    and n < _MAX_ORG_TOKENS
+                    and toks[i + n].surface[0].isascii()
+                    and toks[i + n].is_word
+                ):
+                    n += 1
+                break
+            if known := self._known_inside(toks, i + n):
+                end = n + len(known)
+                if n == 1 and not self._definite_at(toks, i + end):
+                    return end, known  # منظمة أطباء بلا حدود، حركة الجهاد الإسلامي: the head names a known body
+                # صندوق الأمم المتحدة للسكان، برنامج الأمم المتحدة الإنمائي: a body of the known one
+                n = self._nisba_after(toks, i, end)
+                break
+            if t.norm in _GENERAL and not self._time_follows(toks, i + n + 1):
+                n += 1  # الأمن العام، الاتحاد العام: "general", not "the year"
+                continue
+            if (
+                toks[i + n - 1].norm.startswith("لل")
+                and _adjective_shaped(t.norm)
+                and t.norm not in STOP | _YEAR_WORDS | _RELATIVES
+            ):
+                n += 1  # للأمراض الجديدة: the complement's own adjective, not a word about the body
+                continue
+            if t.norm in _SCOPE_ADJECTIVES and self._genitive_before(toks, i, n):
+                n += 1  # قيادة العمليات المشتركة: "joint" describes the operations, not a word about the body
+                continue
+            if t.norm in self.lex.not_organization_parts or t.norm in STOP:
                 break
             if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
                 break  # مجلس السيادة الفريق …: a rank introducing the next person, not part of the name
+            if long_place := next((m for m in (3, 2) if self._place_at(toks[i + n : i + n + m])), 0):
+                n = self._nisba_after(toks, i, n + long_place)  # بورصة الدار البيضاء: a place's whole name
+                break
+            if t.norm.startswith("ال") and (hit := self._place_at([t])) and hit[2] == ALWAYS:
+                n = self._nisba_after(toks, i, n + 1)  # بنك الكويت [الفائدة]، بنك المغرب المركزي
+                break
+            coordinated = toks[i + n - 1]
+            if n >= 2 and t.norm.startswith("ال") and coordinated.norm.startswith("وال") and not self._adjective(t):
+                # والأمن الوطني، والإعلام الأمني: an adjective agreeing with the coordinated noun goes on; the
+                # gender changing (الجديدة والمستجدة [الهاشمي]) shows a new phrase.
+                agrees = t.norm.endswith("ي") and not coordinated.norm.endswith("ه")
+                if not agrees or not _adjective_shaped(t.norm):
+                    break
             if t.norm.startswith(("ال", "لل")):
                 if i + n + 1 < len(toks) and toks[i + n + 1].norm in _RELATIVE_PREPOSITIONS:
                     break  # الوكالة المستولى عليها: a relative clause about the body, not its name
+                closed = head_definite or any(toks[i + m].norm.startswith(("ال", "لل")) for m in range(1, n))
+                if closed and t.norm.startswith("ال") and not _adjective_shaped(t.norm):
+                    break  # رفع بنك الكويت الفائدة: once definite, a name goes on with adjectives, not a noun
                 n += 1
                 if self._adjective(t):
                     # A nationality adjective closes the name, unless a complement follows:
                     # المرصد السوري لحقوق الإنسان.
                     if self._complement_at(toks, i + n):
                         n += 2
+                    elif self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
+                        n += 1  # الاتحاد العام التونسي للشغل: a ل + definite complement
                     break
+                continue
+            if self._org_coordinated(toks, i, n):
+                n += 1  # حزب العدالة والتنمية: a definite word joined by و to the last complement
+                continue
+            last_word = toks[i + n - 1].norm
+            relative = last_word.startswith("ال") and (last_word.endswith(("ي", "يه")) or last_word in _GENERAL)
+            if n >= 2 and relative and self._complement_at(toks, i + n):
+                # المجلس الوطني لحقوق الإنسان، الاتحاد العام لمقاولات المغرب: after the body's adjective, "for …"
+                # is part of the name (after a place's name it is a purpose: شرطة الخضراء لاتخاذ الإجراءات).
+                n += 2
                 continue
             if self._org_head_variant(t.norm):
                 n += 1  # قيادة شرطة الكرخ، مركز شرطة الخضراء: one head inside another
@@ -890,32 +1262,157 @@ class EntityFinder:
             if n >= 2 and t.norm in _MEDIA_SUFFIXES and not toks[i + n - 1].norm.startswith("ال"):
                 n += 1  # وكالة شفق نيوز: the foreign word of a media brand
                 break
-            # A proper noun after the head or its chain: جامعة القاهرة، شركة أرامكو، وكالة ... ناسا.
-            if self._place_at([t]) is not None or (n >= 2 and t.norm in {s[0] for s in self.lex.organizations}):
-                n += 1
+            if (cue := self.gaz.cue(t.norm)) and not cue.keep and i + n + 1 < len(toks):
+                # حكومة ولاية كسلا، مجلس محافظة البصرة: the body of a unit named by its place
+                place = toks[i + n + 1]
+                if place.is_word and (self._place_at([place]) is not None or self._place_unit(t, place)):
+                    n = self._nisba_after(toks, i, n + 2)
                 break
-            head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in tok.variants)
-            if (
-                n == 1
-                and not head_definite
-                and not self._is_title(t)
-                and not is_verb(t)
-                and len(t.norm) >= 3
-                # جماعة إرهابية، هيئة معنية، محكمة مصرية: an adjective, not a name.
-                and not t.norm.endswith(("ه", "ين", "ون", "يه"))
-                and self._adjective(t) is None
-                and not t.norm.startswith(("و", "ب", "ل", "ف"))
-                and not self._is_given(t)
-            ):
-                n += 1  # شفق نيوز، شرطة الكرخ: an indefinite proper noun right after the head
+            # A proper noun after the head or its chain: جامعة القاهرة، مصرف لبنان المركزي.
+            if self._place_at([t]) is not None:
+                n = self._nisba_after(toks, i, n + 1)
+                break
+            chain = not head_definite and not any(toks[i + m].norm.startswith("ال") for m in range(1, n))
+            if chain and n <= 3 and self._chain_word(toks, i, n):
+                n += 1  # شفق نيوز، هيئة تنظيم قطاع الاتصالات: an indefinite construct chain
+                if self._proper_at(toks, i + n):
+                    n = self._nisba_after(toks, i, n + 1)  # قيادة عمليات نينوى: a proper name closes it
+                    break
                 continue
             break
         if n <= 1:
             return 0, ()
         last = toks[i + n - 1]
-        if last.norm in self.lex.not_organization_parts:
-            return 0, ()
+        kept_last = last.norm in _GENERAL or (last.norm in _SCOPE_ADJECTIVES and self._genitive_before(toks, i, n - 1))
+        if (last.norm in self.lex.not_organization_parts and not kept_last) or last.bare in _GENERIC_PLACES:
+            return -n, ()  # مركز المدينة، شرطة المحافظة: "the city's", no particular body
+        if (
+            n >= 2
+            and last.norm.startswith("ال")
+            and (self._org_head_variant(last.bare) or self._org_head_variant(last.bare.removeprefix("ال")))
+            and last.bare not in _STATE_BODIES
+            and not self._is_unit(last)
+            and not any(v in _CLUB_HEADS for v in _org_variants(tok))
+        ):
+            # مجلس إدارة الشركة، موقع الوزارة: "the company's board", "the ministry's site" — a part of a body
+            # named before (a club, though, takes such a word as its name: نادي الاتحاد).
+            return -n, ()
+        if any(v in _THING_HEADS for v in _org_variants(tok)) and not any(
+            self._names_something(t) for t in toks[i + 1 : i + n]
+        ):
+            return -n, ()  # موقع الحادث، شبكة الإنترنت، القسم الدستوري: a place or a thing, not a body
+        if n == 2 and self._place_unit(tok, toks[i + 1]):
+            return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
         return n, ()
+
+    def _genitive_before(self, toks: Sequence[Token], i: int, n: int) -> bool:
+        """Whether the word before i + n is the definite genitive of an indefinite head (قيادة [العمليات])."""
+        prev = toks[i + n - 1]
+        head_definite = any(v.startswith("ال") and self._org_head_variant(v) for v in _org_variants(toks[i]))
+        return n >= 2 and not head_definite and prev.norm.startswith(("ال", "لل")) and not self._adjective(prev)
+
+    def _names_something(self, t: Token) -> bool:
+        """A word that makes a phrase a name: a proper name (rare in general text, a place, Latin letters, a
+        quote mark) or an institution (الشرطة، الأمم)."""
+        if not t.is_word:
+            return t.surface in _QUOTES
+        return (
+            t.surface[0].isascii()
+            or self._place_at([t]) is not None
+            or not self._common_noun(t)
+            or self._org_head_variant(t.bare)
+            or self._org_head_variant(t.bare.removeprefix("ال"))
+            or t.bare in _STATE_BODIES
+            or any(t.norm == seq[0] for seq in self.lex.organizations)
+        )
+
+    def _time_follows(self, toks: Sequence[Token], k: int) -> bool:
+        """A word of time after العام makes it "the year" (العام الماضي، العام 2024)."""
+        return k < len(toks) and (toks[k].norm in _YEAR_WORDS or toks[k].surface[:1].isdigit())
+
+    def _org_coordinated(self, toks: Sequence[Token], i: int, n: int) -> bool:
+        """A definite word glued to و after a definite complement of the name (العدالة والتنمية، التربية
+        والتعليم); a title, a head or a place after و begins a new phrase instead."""
+        t = toks[i + n]
+        prev = toks[i + n - 1]
+        if n < 2 or not t.norm.startswith("وال") or not prev.norm.startswith(("ال", "لل", "وال")):
+            return False  # (a list goes on: التعمير والإسكان والنقل)
+        complement = any(toks[i + m].norm.startswith("لل") for m in range(1, n))
+        if not complement and any(v.startswith("ال") and self._org_head_variant(v) for v in toks[i].variants):
+            # الجبهة الداخلية والرجال: after a definite head the words are adjectives and و begins anew; after
+            # a ل-complement nouns are coordinated again (الجهاز المركزي للتعبئة العامة والإحصاء).
+            return False
+        rest = t.norm[1:]
+        return (
+            len(rest) >= 5
+            and rest not in STOP
+            and rest not in self.lex.not_organization_parts
+            and not self._org_head_variant(rest)
+            and rest not in self.lex.titles
+            and self.gaz.lookup([rest]) is None
+            and self.gaz.adjective(rest) is None
+        )
+
+    def _place_unit(self, head: Token, name: Token) -> bool:
+        """Whether a head that is also a place cue (مركز، دائرة، مديرية، بلدية) is followed by a place's name
+        rather than by a common noun (مركز مغاغة is a district; مركز الدراسات, دائرة الاستخبارات are bodies)."""
+        if not any(self.gaz.cue(v.removeprefix("ال")) for v in head.variants):
+            return False
+        if self._place_at([name]) is not None:
+            return True
+        return (
+            not self.gaz.is_common_noun(name.norm)
+            and not self.gaz.is_common_noun(name.bare)
+            and name.norm not in self.lex.common_words
+            and not self._org_head_variant(name.bare)
+            and not name.surface[0].isascii()
+        )
+
+
+def _org_variants(tok: Token) -> tuple[str, ...]:
+    """A token's readings with a clitic off, and with a conjunction and a preposition both off (وبصندوق، فلوزارة)."""
+    n = tok.norm
+    if n[:1] in "وف" and n[1:2] in "بلك" and len(n) > 5 and not n.startswith(("ولل", "وال", "فال", "فلل")):
+        return (*tok.variants, n[2:])
+    return tok.variants
+
+
+def _as_written(first: str, first_end: int, rest: Sequence[Token]) -> str:
+    """A name as the text spells it: a space only where the text has one (شركة "سبايس أكس", not « " سبايس »)."""
+    out, prev_end = first, first_end
+    for t in rest:
+        out += t.surface if t.start == prev_end else " " + t.surface
+        prev_end = t.end
+    return out
+
+
+def _adjective_shaped(norm: str) -> bool:
+    """Whether a definite word has the shape of an adjective, which alone may follow a definite name: relative
+    (الوطني، العربية، الكبرى), participle (المسلحة، المتحدة), elative (الأحمر، الأعلى، العليا), فعيل (السريع،
+    الجديدة), or a colour (البيضاء). A definite noun (الفائدة، القرار) after a definite name is a new phrase."""
+    w = norm.removeprefix("ال")
+    core = w.removesuffix("ه")
+    return (
+        norm.endswith(("ي", "يه", "يا"))
+        or (w.startswith("م") and len(w) >= 4)
+        or (w.startswith("ا") and len(w) == 4)
+        or (len(core) == 4 and core[2] == "ي")
+        or (len(w) == 5 and w.endswith("اء"))  # فعلاء: البيضاء، الحمراء
+    )
+
+
+def _org_key(form: str) -> str:
+    """A form compared loosely: normalised, quote marks and the article off (الناتو ~ ناتو)."""
+    return " ".join(normalize(form).translate(_NO_QUOTES).split()).removeprefix("ال")
+
+
+def _merge(target: _Found, src: _Found) -> None:
+    """Fold a second entry for the same body into the first."""
+    target.mentions += src.mentions
+    for form in src.forms:
+        target.forms.setdefault(form, None)
+    target.first = min(target.first, src.first)
+    target.en = target.en or src.en
 
 
 # Titles abbreviated to a letter and a full stop: د. (doctor), م. (engineer), أ. (professor).

@@ -15,7 +15,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import get_timezone_location
 
-from service.text.arabic import normalize
+from service.text.arabic import STOPWORDS, normalize
 from service.text.resources import read_bytes, read_toml, record_package
 
 # CLDR codes that are not places a reader would call one (the world, unknown region, organisations, pseudo-locales).
@@ -44,6 +44,7 @@ class Cue:
 
     word: str
     keep: bool
+    proper: bool = False  # also an everyday noun (قاعدة "rule"): only a proper name after it is a place
 
 
 def _adjective(name: str) -> str | None:
@@ -70,8 +71,16 @@ class Gazetteer:
         graded: dict[str, tuple[Place, int]] | None = None,
         cues: dict[str, Cue] | None = None,
         not_places: frozenset[str] = frozenset(),
+        frequency: dict[str, float] | None = None,
+        proper_max_zipf: float = 4.0,
+        event_heads: frozenset[str] = frozenset(),
     ) -> None:
+        # Words that name an event after them (كأس، مؤتمر): a place in an event's name is no place mention.
+        self.event_heads = event_heads
         self._places = places
+        # How often a word occurs in general Arabic text (zipf); a missing word is rare.
+        self._frequency = frequency or {}
+        self.proper_max_zipf = proper_max_zipf
         # Words known not to be places: read as written, never as a clitic plus a town (كورونا ≠ ك + ورونا).
         self.not_places = not_places
         self._adjectives = adjectives
@@ -100,6 +109,16 @@ class Gazetteer:
         """The cue word (normalised, without clitic) that introduces a place's name, if this is one."""
         return self.cues.get(word)
 
+    def zipf(self, word: str) -> float:
+        """How frequent a normalised word is in general Arabic text (0.0 when rare or unknown)."""
+        return self._frequency.get(word, 0.0)
+
+    def is_common_noun(self, word: str) -> bool:
+        """Whether a normalised word is too frequent in general text to be a proper name (التغطية، الاستخبارات).
+
+        A known place is never one: its frequency is its name's."""
+        return self.zipf(word) >= self.proper_max_zipf and self.lookup([word]) is None
+
     def adjective(self, word: str) -> Place | None:
         """The country a normalised nationality adjective points to: السوريه → سوريا."""
         w = word.removeprefix("ال")
@@ -114,22 +133,44 @@ class Gazetteer:
         return len(self._places) + len(self._graded)
 
 
-def _geonames(path: Path, rules: dict[str, float]) -> dict[str, tuple[Place, int]]:
+def _affixed_word(key: str, frequency: dict[str, float], common: float) -> bool:
+    """Whether a word reads as a frequent word with a clitic or a pronoun glued on: بانه (بأنه "that it"),
+    لاول (لأول "for the first"), داخله ("inside it"), ربك ("your lord")."""
+    if key[:1] in "وفبلك" and frequency.get(key[1:], 0.0) >= common:
+        return True
+    return any(key.endswith(s) and frequency.get(key[: -len(s)], 0.0) >= common for s in ("ه", "ك", "ها", "نا", "هم"))
+
+
+def _geonames(
+    path: Path, rules: dict[str, float], frequency: dict[str, float] | None = None
+) -> dict[str, tuple[Place, int]]:
     """GeoNames names graded by population and by how common the name is as an Arabic word."""
     always = int(rules.get("always_population", 100_000))
     common = float(rules.get("common_zipf", 4.0))
     big = int(rules.get("big_city_population", 1_000_000))
     big_common = float(rules.get("big_city_max_zipf", 5.0))
+    one_form = float(rules.get("one_form_max_zipf", 3.5))
+    stop = frozenset(normalize(w) for w in STOPWORDS)
     out: dict[str, tuple[Place, int]] = {}
     for line in read_bytes(path).decode("utf-8").splitlines(keepends=True):
         if line.startswith("#"):
             continue
-        key, form, en, population_s, _country, zipf_s = line.rstrip("\n").split("\t")
+        key, form, en, population_s, _country, zipf_s, *more = line.rstrip("\n").split("\t")
         population, zipf = int(population_s), float(zipf_s)
+        article = float(more[0]) if more else zipf  # the word with the article toggled
+        given = more[1:2] == ["1"]
         if key in _AMBIGUOUS or len(key.replace(" ", "")) < 3:
             continue
         single = " " not in key
-        if single and zipf >= common and not (population >= big and zipf < big_common):
+        common_word = single and zipf >= common and not (population >= big and zipf < big_common)
+        one_form_name = article < one_form and not given and key not in stop
+        if one_form_name and _affixed_word(key, frequency or {}, common):
+            one_form_name = False
+        if common_word and one_form_name and population >= always:
+            # A frequent name with one form only is a big town's name, not a common noun (a noun takes the
+            # article and drops it): مراكش، تعز، السويس after a preposition; not a given name (بشار).
+            grade = AFTER_PREPOSITION
+        elif common_word:
             grade = AFTER_CUE  # a common word first: دور "role", الخميس "Thursday"
         elif population >= always:
             grade = ALWAYS
@@ -172,6 +213,11 @@ def _load(path: Path) -> Gazetteer:
         for qualifier, en_qualifier in extra.get("region_qualifiers", {}).items():
             name = f"{base} {qualifier}"
             places.setdefault(normalize(name), Place(name, f"{en_qualifier} {english}"))
+    # A compass word before a continent names a region: شمال أفريقيا، جنوب شرق آسيا.
+    for base, english in extra.get("qualified_regions", {}).items():
+        for direction, en_direction in extra.get("region_directions", {}).items():
+            name = f"{direction} {base}"
+            places.setdefault(normalize(name), Place(name, f"{en_direction} {english}"))
     for alias, canonical in extra.get("aliases", {}).items():
         target = places.get(normalize(canonical))
         if target is None:
@@ -185,13 +231,25 @@ def _load(path: Path) -> Gazetteer:
     for word in extra.get("not_places", []):
         places.pop(normalize(word), None)
 
+    frequency: dict[str, float] = {}
+    freq = extra.get("frequency", {})
+    if file := freq.get("file"):
+        for line in read_bytes(path.parent / file).decode("utf-8").splitlines():
+            if line and not line.startswith("#"):
+                word, zipf = line.split("\t")
+                frequency[word] = float(zipf)
     graded: dict[str, tuple[Place, int]] = {}
     geonames = extra.get("geonames", {})
     if file := geonames.get("file"):
-        graded = {k: v for k, v in _geonames(path.parent / file, geonames).items() if k not in places}
+        graded = {k: v for k, v in _geonames(path.parent / file, geonames, frequency).items() if k not in places}
         for word in extra.get("not_places", []):
             graded.pop(normalize(word), None)
-    cues = {normalize(w): Cue(w, False) for w in extra.get("cues", {}).get("name_only", [])}
+    # An administrative unit's name is a proper name: مقاطعة منتجات is "a boycott of products", جهة الدفاع "the
+    # defence side"; so a unit cue, like an everyday-noun cue, takes a proper name only.
+    cues = {normalize(w): Cue(w, False, True) for w in extra.get("cues", {}).get("name_only", [])}
     cues |= {normalize(w): Cue(w, True) for w in extra.get("cues", {}).get("with_name", [])}
+    cues |= {normalize(w): Cue(w, True, True) for w in extra.get("cues", {}).get("with_proper_name", [])}
     not_places = frozenset(normalize(w) for w in extra.get("not_places", []))
-    return Gazetteer(places, adjectives, graded, cues, not_places)
+    events = frozenset(normalize(w) for w in extra.get("event_heads", []))
+    proper_max = float(freq.get("proper_max_zipf", 4.0))
+    return Gazetteer(places, adjectives, graded, cues, not_places, frequency, proper_max, events)
