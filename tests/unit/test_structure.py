@@ -31,6 +31,12 @@ def test_publication_stamps_are_lines_of_dates_and_times(line: str) -> None:
     assert is_stamp(line)
 
 
+def test_the_verb_shahada_in_a_news_sentence_is_no_teaser() -> None:
+    line = "شاهد السكان الدخان يتصاعد من المصنع منذ الصباح، وفق ما أفاد شهود عيان."
+    article = digest_lines(HEADLINE, BODY[0], line, *BODY[1:])
+    assert line not in article.removed and any(line in s.text for s in article.sentences)
+
+
 def test_a_sentence_with_a_date_is_no_stamp() -> None:
     assert not is_stamp("افتتح الوزير المعرض يوم الخميس 30 أكتوبر 2025")
 
@@ -50,6 +56,8 @@ def test_a_sentence_with_a_date_is_no_stamp() -> None:
         "Site icon",
         "Exit mobile version",
         "سونا",
+        "شاهد: لحظة انهيار جسر قديم فوق نهر في الجنوب",
+        "فيديو | حريق يلتهم سوقا شعبيا وسط المدينة",
     ],
 )
 def test_furniture_of_every_kind_is_recognised_by_its_form(line: str) -> None:
