@@ -498,8 +498,10 @@ def validate_article(article: dict[str, Any], split: str | None = None) -> list[
             if not entity.get("ar") or not entity.get("forms"):
                 problems.append(f"{category}: entity without ar/forms: {entity!r}")
             for form in entity.get("forms") or []:
-                # «لل» + name is ل + «ال» + name with the alef dropped: «للأناضول» holds «الأناضول».
-                if normalise_text(form).startswith("ال") and "ل" + normalise_text(form)[1:] in visible:
+                # «لل» + name is ل + «ال» + name with the alef dropped: «للأناضول» holds «الأناضول»; before a
+                # name that starts with ل the two lams merge too: «للجنة» holds «اللجنة».
+                norm = normalise_text(form)
+                if norm.startswith("ال") and ("ل" + norm[1:] in visible or (norm[2:3] == "ل" and norm[1:] in visible)):
                     continue
                 present(form, f"{category} form")
     names = {normalise_entity(e["ar"]) for c in ("people", "organizations") for e in gold.get(c) or [] if e.get("ar")}
