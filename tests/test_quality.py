@@ -27,22 +27,23 @@ from benchmarks.quality import (
 CORPUS = Path(__file__).parent / "corpus"
 
 # Regression floors on dev, a little under what was measured (see tests/corpus/README.md): a change that makes
-# the rules worse on dev fails here. Raise them as the rules improve. Measured on the rules2 branch (22 dev
-# articles, weight-free); the test split, never tuned on, scores lower (quotes found 0.53, people F1 0.42).
+# the rules worse on dev fails here. Raise them as the rules improve. Weight-free; the test split, never tuned
+# on, scores lower (see the README's quality table).
 FLOORS: dict[str, float] = {
-    "people.f1": 0.73,  # measured 0.78
-    "places.f1": 0.73,  # measured 0.78
-    "organizations.f1": 0.45,  # measured 0.50
-    "quotes_found.r": 0.90,  # measured 1.00
-    "quote_speaker.acc": 0.80,  # measured 0.90
-    "figures.r": 0.93,  # measured 0.98
-    "figure_value.acc": 0.95,  # measured 1.00
-    "sections.f1": 0.90,  # measured 1.00
-    "title.acc": 0.90,  # measured 1.00
-    "lead_in_summary.acc": 0.95,  # measured 1.00
+    # Measured on dev's 37 articles (22 from before, 15 added unseen by the fourth rules round).
+    "people.f1": 0.72,  # measured 0.76
+    "places.f1": 0.71,  # measured 0.75
+    "organizations.f1": 0.57,  # measured 0.61
+    "quotes_found.r": 0.84,  # measured 0.88
+    "quote_speaker.acc": 0.60,  # measured 0.67
+    "figures.r": 0.90,  # measured 0.93
+    "figure_value.acc": 0.95,  # measured 0.98
+    "sections.f1": 0.35,  # measured 0.44
+    "title.acc": 0.90,  # measured 0.95
+    "lead_in_summary.acc": 0.92,  # measured 0.95
 }
-# Ceilings for the counts that should be 0 (furniture in the output, news sentences removed); measured 0 and 0.
-CEILINGS: dict[str, int] = {"furniture_leaks.count": 2, "news_removed.count": 1}
+# Ceilings for the counts that should be 0 (furniture in the output, news sentences removed); measured 3 and 0.
+CEILINGS: dict[str, int] = {"furniture_leaks.count": 4, "news_removed.count": 1}
 
 
 def test_normalise_entity_strips_clitics_article_and_spelling_variants() -> None:
