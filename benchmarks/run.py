@@ -93,6 +93,7 @@ def write_profiles(
         return (
             f'model = "{model}"\nprompt = "{prompt}"\nmax_input_tokens = 512\nbatch_size = {batch}\n'
             f'backend = "ctranslate2"\nquantization = "int8"\nthreads = {entry.threads}\n'
+            f"parallel_batches = {entry.parallel_batches}\n"
             f"vocabulary_map = {str(vmap and entry.vocabulary_map).lower()}\n"
             f'vocabulary_map_script = "{entry.vocabulary_map_script}"\n'
             f"generation = {{ num_beams = {beams}, min_new_tokens = {length}, max_new_tokens = {length} }}\n"

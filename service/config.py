@@ -155,12 +155,17 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     # Threads this role's model computes with (0: models.threads). On few cores, one thread per model lets the
     # summary and the translation run side by side instead of taking turns on both cores.
     threads: NonNegative = 0
+    # CTranslate2 only: batches this role's model runs at once (its inter_threads, the weights shared), each
+    # with `threads` threads. 2 for the translation: the summary's English need not wait behind the article's.
+    parallel_batches: Positive = 1
 
 
 class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):
     profile: str = "fast"
     load: Literal["startup", "lazy", "off"] = "startup"
-    threads: Positive = 2
+    # Threads per model (0: auto, half the CPU cores this process may use, at least one: a digest runs the
+    # summary and the translation at once, and on two cores one thread each is faster than two each).
+    threads: NonNegative = 0
     # "auto": CUDA when CTranslate2 (or torch, for the transformers backend) sees a GPU, else the CPU.
     device: Literal["auto", "cpu", "cuda"] = "auto"
     batch_window_ms: Annotated[float, Meta(ge=0)] = 5.0
@@ -169,6 +174,16 @@ class ModelsSettings(msgspec.Struct, forbid_unknown_fields=True):
     translation_cache_entries: NonNegative = 20_000
     prompts_dir: str = "prompts"
     profiles_file: str = "config/models.toml"
+
+    def threads_for(self, entry: ModelEntry) -> int:
+        """The threads a role's model computes with: its own setting, else models.threads, else half the cores."""
+        if entry.threads:
+            return entry.threads
+        if self.threads:
+            return self.threads
+        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+        return max(1, cores // 2)
+
     # Per role, a hub id or local folder replacing the profile's checkpoint (KHULASA_<ROLE>_MODEL).
     overrides: dict[str, str] = msgspec.field(default_factory=dict)
     # Filled by load_settings from the chosen profile with the overrides applied: role → entry.

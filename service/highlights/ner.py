@@ -319,7 +319,7 @@ def merge_model_spans(
 def load_entity_finder(entry: ModelEntry, settings: Settings) -> EntityRecognizer:
     """The `entities` role's loader: a token-classification checkpoint from the local cache or a folder."""
     spec = TokenClassifierSpec(entry.model, entry.revision, entry.licence, entry.max_input_tokens, entry.batch_size)
-    return ModelEntityFinder.load(spec, entry.threads or settings.models.threads)
+    return ModelEntityFinder.load(spec, settings.models.threads_for(entry))
 
 
 # People, places and organisations found by a model and merged with the rules'; without it the rules run alone.

@@ -35,21 +35,30 @@ class _Item:
 
 
 class MicroBatcher:
-    """One worker thread feeds the model batches of up to `max_batch` texts, gathered from every caller
-    for at most `window_ms`, sorted by length so padding stays small."""
+    """Worker threads feed the model batches of up to `max_batch` texts, gathered from every caller for at
+    most `window_ms`, sorted by length so padding stays small. With `workers` > 1 that many batches run at
+    once (the model must allow it: CTranslate2 with as many `inter_threads`), so a short request that arrives
+    while a long batch runs need not wait for it."""
 
-    def __init__(self, model: Generator, max_batch: int, window_ms: float, role: str = "model") -> None:
+    def __init__(
+        self, model: Generator, max_batch: int, window_ms: float, role: str = "model", workers: int = 1
+    ) -> None:
         self.model = model
         self.max_batch = max(1, max_batch)
         self.window = max(0.0, window_ms) / 1000
         self.role = role  # the metrics label: batch sizes and call seconds per role
         self._queue: queue.Queue[_Item | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name=f"khulasa-batcher-{role}", daemon=True)
-        self._thread.start()
+        self._threads = [
+            threading.Thread(target=self._run, name=f"khulasa-batcher-{role}-{k}", daemon=True)
+            for k in range(max(1, workers))
+        ]
+        for thread in self._threads:
+            thread.start()
 
     def close(self) -> None:
-        """Stop the worker thread once the batches already queued are done."""
-        self._queue.put(None)
+        """Stop the worker threads once the batches already queued are done."""
+        for _ in self._threads:
+            self._queue.put(None)
 
     def generate(self, texts: Sequence[str], deadline: Deadline | None = None) -> list[str]:
         """Outputs for `texts`, in order; raises DigestTimeout if the deadline passes while waiting."""

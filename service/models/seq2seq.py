@@ -49,6 +49,7 @@ class ModelSpec:
     vocabulary_map: bool = False
     vocabulary_map_script: Literal["arabic", "latin"] = "arabic"
     threads: int = 0  # 0: the models' shared setting
+    parallel_batches: int = 1  # CTranslate2's inter_threads
 
     @classmethod
     def from_entry(cls, role: str, entry: ModelEntry) -> ModelSpec:
@@ -159,6 +160,7 @@ class Seq2SeqModel:
         self._pieces: PieceTokenizer | None = None
         self._ct2: Any = None  # the CTranslate2 translator, when that backend runs
         self._use_vmap = False
+        self.parallel_batches = 1  # batches run at once (CTranslate2 only; transformers runs one at a time)
         vmap_key = ""
         # Only one backend's weights are ever loaded, and one tokenizer per model.
         if spec.backend == "ctranslate2":
@@ -244,9 +246,15 @@ class Seq2SeqModel:
         placement = self._place(device, ct2_cuda_devices)
         supported = ct2_supported(placement.device)
         compute = ct2_compute_type(placement.device, self.spec.quantization, model_type, supported)
+        # inter_threads: batches at once, sharing one copy of the weights.
         translator = ctranslate2.Translator(
-            str(out), device=placement.device, compute_type=compute, inter_threads=1, intra_threads=threads
+            str(out),
+            device=placement.device,
+            compute_type=compute,
+            inter_threads=self.spec.parallel_batches,
+            intra_threads=threads,
         )
+        self.parallel_batches = self.spec.parallel_batches
         self.device, self.backend = placement.device, f"ctranslate2-{compute}"
         return translator
 
@@ -269,10 +277,11 @@ class Seq2SeqModel:
                     settings[key] = min(int(settings[key]), self.output_limit)
         if deadline is not None:
             deadline.check("model generation")
-        with self._lock:
-            if self.backend.startswith("ctranslate2"):
-                out = self._generate_ct2(texts, settings)
-            else:
+        if self.backend.startswith("ctranslate2"):
+            # CTranslate2 runs concurrent calls on its own workers (inter_threads), queueing beyond them.
+            out = self._generate_ct2(texts, settings)
+        else:
+            with self._lock:
                 out = self._generate_transformers(texts, settings, deadline)
         if deadline is not None:
             deadline.check("model generation")

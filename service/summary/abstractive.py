@@ -22,7 +22,9 @@ class Seq2SeqSummarizer:
         self.model = model
         # Summaries of concurrent digests share model calls (batch_size of the profile's summary role):
         # four articles in one call cost about half as much each as four calls.
-        self.batcher = MicroBatcher(model, model.spec.batch_size, window_ms, role=model.spec.role)
+        self.batcher = MicroBatcher(
+            model, model.spec.batch_size, window_ms, role=model.spec.role, workers=model.parallel_batches
+        )
         self.notes = model.notes
 
     def close(self) -> None:
@@ -74,7 +76,7 @@ def load_summarizer(entry: ModelEntry, settings: Settings) -> Summarizer:
     """The abstractive summariser of a profile entry: any seq2seq checkpoint with its prompt."""
     spec = ModelSpec.from_entry("summary", entry)
     prompt = load_prompt(settings.resolve(settings.models.prompts_dir), spec.prompt)
-    model = Seq2SeqModel(spec, prompt, spec.threads or settings.models.threads, settings.models.device)
+    model = Seq2SeqModel(spec, prompt, settings.models.threads_for(entry), settings.models.device)
     return Seq2SeqSummarizer(model, settings.models.batch_window_ms)
 
 

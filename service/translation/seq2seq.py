@@ -26,7 +26,9 @@ class Seq2SeqTranslator:
 
     def __init__(self, model: Seq2SeqModel, window_ms: float = 5.0, cache_entries: int = 20_000) -> None:
         self.model = model
-        self.batcher = MicroBatcher(model, model.spec.batch_size, window_ms, role=model.spec.role)
+        self.batcher = MicroBatcher(
+            model, model.spec.batch_size, window_ms, role=model.spec.role, workers=model.parallel_batches
+        )
         self.cache = SentenceCache(cache_entries)
         self.notes = model.notes
 
@@ -93,7 +95,7 @@ def load_translator(entry: ModelEntry, settings: Settings) -> Translator:
     spec = ModelSpec.from_entry("translation", entry)
     prompt = load_prompt(settings.resolve(settings.models.prompts_dir), spec.prompt)
     return Seq2SeqTranslator(
-        Seq2SeqModel(spec, prompt, spec.threads or settings.models.threads, settings.models.device),
+        Seq2SeqModel(spec, prompt, settings.models.threads_for(entry), settings.models.device),
         settings.models.batch_window_ms,
         settings.models.translation_cache_entries,
     )

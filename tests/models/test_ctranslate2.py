@@ -7,6 +7,7 @@ import dataclasses
 import json
 import shutil
 import subprocess
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,18 @@ def test_unquantised_greedy_output_matches_transformers(copies: dict[str, Path],
     for a, b in zip(ct2.generate(texts), hf.generate(texts), strict=True):
         assert a.split()[:-1] == b.split()[:-1] or a.startswith(b) or b.startswith(a)
     assert json.loads((copies["translation"] / "ctranslate2-float32" / "config.json").read_text())
+
+
+def test_parallel_batches_become_ctranslate2_workers_sharing_the_weights(copies: dict[str, Path]) -> None:
+    settings = make_settings(translation_model=str(copies["translation"]))
+    spec = dataclasses.replace(
+        ModelSpec.from_entry("translation", settings.models.roles["translation"]), parallel_batches=2
+    )
+    convert(spec)
+    model = Seq2SeqModel(spec, load_prompt(HOME / "prompts", spec.prompt), 1)
+    assert model.backend.startswith("ctranslate2") and model.parallel_batches == 2
+    assert model._ct2.num_translators == 2
+    texts = ["مرحبا بالعالم", "أعلنت الحكومة عن خطة اقتصادية جديدة"]
+    with ThreadPoolExecutor(2) as pool:
+        together = list(pool.map(lambda t: model.generate([t])[0], texts))
+    assert together == model.generate(texts)  # concurrent calls give what one batch gives

@@ -88,3 +88,45 @@ def test_a_failure_of_the_overlapped_translation_fails_the_digest(
     monkeypatch.setattr(translator_of(runtime), "translate", late)
     with pytest.raises(DigestTimeout):
         _digest(pipeline, example_text + "\nوأضاف المتحدث أن المحادثات ستستمر.")
+
+
+class _SlowEcho:
+    """A model whose batches take a while and record how many ran at once."""
+
+    def __init__(self) -> None:
+        import threading
+
+        self.running = 0
+        self.most = 0
+        self._lock = threading.Lock()
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(t) for t in texts]
+
+    def generate(self, texts: list[str], deadline: object = None) -> list[str]:
+        import time
+
+        with self._lock:
+            self.running += 1
+            self.most = max(self.most, self.running)
+        time.sleep(0.2)
+        with self._lock:
+            self.running -= 1
+        return [t.upper() for t in texts]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_batcher_runs_as_many_batches_at_once_as_it_has_workers(workers: int) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from service.models.batching import MicroBatcher
+
+    model = _SlowEcho()
+    batcher = MicroBatcher(model, max_batch=1, window_ms=0, role="test", workers=workers)  # type: ignore[arg-type]
+    try:
+        with ThreadPoolExecutor(4) as pool:
+            outputs = list(pool.map(lambda t: batcher.generate([t]), ["a", "b", "c", "d"]))
+    finally:
+        batcher.close()
+    assert outputs == [["A"], ["B"], ["C"], ["D"]]
+    assert model.most == workers

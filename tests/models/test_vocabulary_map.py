@@ -296,3 +296,16 @@ def test_a_role_computes_with_its_own_threads(tiny_models: dict[str, Path]) -> N
     assert summarizer_of(runtime).model.threads == 1
     assert translator_of(runtime).model.threads == 2
     runtime.models.close()
+
+
+def test_threads_default_to_half_the_cores_this_process_may_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    import os
+
+    entry = make_settings().models.roles["translation"]
+    models = make_settings().models
+    assert models.threads == 0 and entry.threads == 0  # the shipped defaults: automatic
+    for cores, expected in ((2, 1), (8, 4), (1, 1)):
+        monkeypatch.setattr(os, "sched_getaffinity", lambda _pid, n=cores: set(range(n)), raising=False)
+        assert models.threads_for(entry) == expected
+    assert make_settings(models_threads="3").models.threads_for(entry) == 3
+    assert models.threads_for(msgspec.structs.replace(entry, threads=5)) == 5
