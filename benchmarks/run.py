@@ -101,8 +101,8 @@ def write_profiles(
 
     text = ""
     for profile, beams, batch, vmap, translation in (
-        ("default", 4, 16, True, marian),
-        ("novmap", 4, 16, False, marian),
+        ("default", 4, shipped["translation"].batch_size, True, marian),
+        ("novmap", 4, shipped["translation"].batch_size, False, marian),
         ("fastest", 1, 32, True, marian),
         ("quality", 4, 8, True, big),
     ):
@@ -114,7 +114,7 @@ def write_profiles(
         entry = shipped["entities"]
         text += "[profiles.entities.summary]\n" + role("summary", mt5, "summary/mt5-xlsum", 4, sum_len, 4, True)
         text += "[profiles.entities.translation]\n" + role(
-            "translation", marian, "translation/marian", 4, tr_len, 16, True
+            "translation", marian, "translation/marian", 4, tr_len, shipped["translation"].batch_size, True
         )
         text += f'[profiles.entities.entities]\nmodel = "{ner}"\nbatch_size = {entry.batch_size}\n'
         text += f"threads = {entry.threads}\n"

@@ -520,6 +520,10 @@ class DigestPipeline:
             self.summarise(run)
             if run.highlights is None:
                 self.highlight(run)
+            if ahead is not None:
+                # The summary's English now, beside what is still translated ahead (a second batch when the
+                # translation role runs parallel_batches), not after it.
+                self.translate_summary(run)
         finally:
             if ahead is not None:
                 ahead.join()
@@ -527,6 +531,15 @@ class DigestPipeline:
             ahead.merge_into(run)
         self.translate(run)
         return self.assemble(run)
+
+    def translate_summary(self, run: DigestRun) -> None:
+        """English for the summary's sentences only (the translate stage then skips them)."""
+        translator = self.models.get(TRANSLATION_ROLE)
+        if translator is None or run.options.translate == "none" or run.summary is None:
+            return
+        with run.step("summary_translation"):
+            texts = run.summary_trust.sentences if run.summary_trust is not None else [run.summary.text]
+            self._translate_into(run, translator.translate, texts)
 
     def translate_ahead(self, run: DigestRun) -> TranslationAhead | None:
         """Start translating what does not depend on the summary (the article's own text; the quotes and
