@@ -9,6 +9,7 @@ leaves after the story. Every pass is one walk over the lines (linear).
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -314,17 +315,25 @@ class Structure:
         if len(story) < 4:
             return  # too little to tell another story from this one
         kept = [k for k in range(first + 1, n) if not drop[k]]
+        # Another story's teaser shares no content word with any line of this one, not only its headline and
+        # lead: a closing section of the story itself names what the body named. Word counts over the kept
+        # lines (each line counted once per word) keep the check linear.
+        tokens = {k: set(content_tokens(blocks[k].text)) for k in kept}
+        counts: Counter[str] = Counter(t for k in kept for t in tokens[k])
         while len(kept) >= 3:  # the story keeps its lead and at least one more line
             para, line = kept[-1], kept[-2]
+            pair = tokens[line] | tokens[para]
+            elsewhere = any(counts[t] > (t in tokens[line]) + (t in tokens[para]) for t in pair)
             if not (
                 self._headline_like(blocks[line].text)
                 and len(words(blocks[line].text)) <= 15
                 and _para(blocks, para)
-                and not story & set(content_tokens(blocks[line].text))
-                and not story & set(content_tokens(blocks[para].text))
+                and not story & pair
+                and not elsewhere
             ):
                 return
             drop[line] = drop[para] = True
+            counts.subtract(pair)
             kept = kept[:-2]
 
     def arrange(self, blocks: Sequence[Block], title: str | None) -> Arranged:

@@ -311,3 +311,15 @@ def test_an_invented_cms_export_with_every_kind_of_furniture() -> None:
 def test_the_site_name_before_a_headline_is_left_out() -> None:
     assert digest_lines("الوطن نيوز - " + HEADLINE, *BODY).title == HEADLINE
     assert digest_lines("Alwatan | " + HEADLINE, *BODY).title == HEADLINE
+
+
+def test_a_closing_section_that_names_what_the_body_named_is_no_other_storys_teaser() -> None:
+    """A sub-heading and paragraph at the end share no word with the headline and lead, but name what the body
+    named (the loans, the donors): the story's own last section, kept. Another story's teaser names nothing of it."""
+    section = "شروط التمويل"
+    closing = "وتشترط القروض الميسرة التي قدمتها الجهات المانحة سدادها على مدى عشرين سنة بفائدة منخفضة."
+    kept = digest_lines(HEADLINE, *BODY, section, closing)
+    assert closing in [s.text for s in kept.sentences] and closing not in kept.removed
+    other = "فاز المنتخب الوطني لكرة القدم على ضيفه بثلاثة أهداف نظيفة في مباراة ودية أقيمت مساء أمس."
+    teased = digest_lines(HEADLINE, *BODY, "فوز ودي للمنتخب", other)
+    assert other in teased.removed and [s.text for s in teased.sentences] == BODY
