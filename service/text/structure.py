@@ -468,8 +468,8 @@ class Structure:
 
 
 def _drop_repeats(blocks: Sequence[Block], drop: list[bool], head: int | None, given: str | None, first: int) -> None:
-    """Lines a page repeats are furniture: every copy of a short one (a caption, a menu or tag word), the later
-    copies of a long one (a pull quote), and the headline's copies in the body."""
+    """Lines a page repeats are furniture: every copy of a short one (a caption, a menu or tag word) unless it
+    ends as a sentence, the later copies of any other (a pull quote), and the headline's copies in the body."""
     seen: dict[str, int] = {}
     counts: dict[str, int] = {}
     for b in blocks:
@@ -483,9 +483,14 @@ def _drop_repeats(blocks: Sequence[Block], drop: list[bool], head: int | None, g
         if key == headline:
             if k > first or given is None:
                 drop[k] = True  # above the story, a given headline's copy is left out silently
-        elif len(words(b.text)) <= BEFORE_BODY_SHORT_WORDS or key in seen:
-            drop[k] = True
+        elif key in seen or (len(words(b.text)) <= BEFORE_BODY_SHORT_WORDS and not _is_sentence(b.text)):
+            drop[k] = True  # a short sentence the page repeats keeps its first copy: it may be news
         seen.setdefault(key, k)
+
+
+def _is_sentence(text: str) -> bool:
+    """A line that ends as a sentence does (captions, menu words and tags do not)."""
+    return text.rstrip().endswith((".", "!", "?", "؟", "…"))
 
 
 def _without_dateline(text: str) -> str:

@@ -323,3 +323,12 @@ def test_a_closing_section_that_names_what_the_body_named_is_no_other_storys_tea
     other = "فاز المنتخب الوطني لكرة القدم على ضيفه بثلاثة أهداف نظيفة في مباراة ودية أقيمت مساء أمس."
     teased = digest_lines(HEADLINE, *BODY, "فوز ودي للمنتخب", other)
     assert other in teased.removed and [s.text for s in teased.sentences] == BODY
+
+
+def test_a_short_sentence_the_page_repeats_keeps_its_first_copy_a_repeated_caption_goes() -> None:
+    sentence = "وأكد الوزير ذلك مرة أخرى."
+    caption = "صورة الوزير"
+    article = digest_lines(HEADLINE, BODY[0], caption, BODY[1], sentence, BODY[2], sentence, caption)
+    texts = [s.text for s in article.sentences]
+    assert texts.count(sentence) == 1 and article.removed.count(sentence) == 1
+    assert caption not in " ".join(texts) and article.removed.count(caption) == 2
