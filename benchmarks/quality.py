@@ -16,6 +16,8 @@ its `input` and `format`, models off) and the response JSON is scored against th
   lead_in_summary                share of articles whose summary keeps every lead keyword
   furniture_leaks                gold furniture lines seen in the title, sections, summary or key points (want 0)
   news_removed                   `removed` lines that are not gold furniture (want 0)
+  news_lost                      of those, the lines of which no copy was kept (a repeated paragraph's later
+                                 copy is removed without loss) (want 0)
 
 The last line printed is JSON: {"<split>": {"<category>": {...}, ...}, ...}. The scoring functions are
 importable (tests/test_quality.py uses them).
@@ -41,7 +43,7 @@ SPLITS = ("dev", "test")
 PRF_CATEGORIES = ("people", "places", "organizations", "quotes_found", "figures", "sections")
 # Categories scored as a share of a count (accuracy), in print order.
 ACC_CATEGORIES = ("quote_speaker", "figure_value", "title", "lead_in_summary")
-COUNT_CATEGORIES = ("furniture_leaks", "news_removed")
+COUNT_CATEGORIES = ("furniture_leaks", "news_removed", "news_lost")
 CATEGORIES = PRF_CATEGORIES + ACC_CATEGORIES + COUNT_CATEGORIES
 QUOTE_OVERLAP = 0.6
 # Furniture lines shorter than this (normalised characters) count as leaked only when they make up a whole
@@ -400,7 +402,18 @@ def score_article(article: dict[str, Any], response: dict[str, Any]) -> ArticleS
     wrong = news_removed(furniture, removed)
     score.tallies["news_removed"] = Tally(count=len(wrong), total=len(removed))
     score.errors += [f"news_removed: «{_short(line)}»" for line in wrong]
+    lost = news_lost(wrong, removed, input_lines(article))
+    score.tallies["news_lost"] = Tally(count=len(lost), total=len(wrong))
+    score.errors += [f"news_lost: «{_short(line)}»" for line in lost]
     return score
+
+
+def news_lost(wrong: Sequence[str], removed: Sequence[str], lines: Sequence[str]) -> list[str]:
+    """The wrongly removed news lines of which no copy stays: a later copy of a repeated paragraph is removed
+    without losing anything, so it is counted in news_removed but not here."""
+    sent = Counter(normalise_text(line) for line in lines)
+    gone = Counter(normalise_text(line) for line in removed)
+    return [line for line in dict.fromkeys(wrong) if gone[normalise_text(line)] >= sent[normalise_text(line)]]
 
 
 # ---------------------------------------------------------------------------------------------------- corpus
@@ -593,6 +606,7 @@ def render_table(split: str, n: int, table: dict[str, dict[str, Any]]) -> list[s
         f"{'news_removed':<16} {table['news_removed']['count']:>5}  (of {table['news_removed']['removed']}"
         " removed lines; want 0)"
     )
+    lines.append(f"{'news_lost':<16} {table['news_lost']['count']:>5}  (of those, lines with no copy kept; want 0)")
     return lines
 
 

@@ -43,7 +43,7 @@ FLOORS: dict[str, float] = {
     "lead_in_summary.acc": 0.92,  # measured 0.95
 }
 # Ceilings for the counts that should be 0 (furniture in the output, news sentences removed); measured 3 and 0.
-CEILINGS: dict[str, int] = {"furniture_leaks.count": 4, "news_removed.count": 1}
+CEILINGS: dict[str, int] = {"furniture_leaks.count": 4, "news_removed.count": 1, "news_lost.count": 0}
 
 
 def test_normalise_entity_strips_clitics_article_and_spelling_variants() -> None:
