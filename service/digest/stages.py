@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from typing import Generic, TypeVar, cast
 
 import msgspec
 
@@ -128,7 +129,7 @@ class DigestRun:
     person_forms: dict[str, PersonForm] | None = None  # translate: person's Arabic → one English form
     spelling_fixes: int = 0  # translate: spellings of people's names rewritten to their one form
     # complete: the article's facts for the faithfulness check, built in a thread while the summary is written.
-    facts_ahead: FactsAhead | None = None
+    facts_ahead: Beside[ArticleFacts] | None = None
 
     def warn(self, code: str, message: str) -> None:
         """Record something the digest could not produce, or produced differently, and why."""
@@ -336,7 +337,7 @@ class DigestPipeline:
         sentences = article.sentences
         wanted: list[str] = [article.title or "", *article.sections]
         # Sentence by sentence, so each summary sentence has its English next to its sources.
-        wanted.extend(run.summary_trust.sentences if run.summary_trust is not None else [summary.text])
+        wanted.extend(_summary_texts(run))
         if run.options.translate == "summary":
             wanted.extend(kp.ar for kp in highlights.key_points)
         wanted.extend(q.ar for q in highlights.quotes)
@@ -515,7 +516,8 @@ class DigestPipeline:
         if run.options.summary != "extractive" and self.models.get(SUMMARY_ROLE) is not None:
             # The check of an abstractive summary needs the article's facts: gathered (pure Python, ~0.1 s)
             # while the model writes, off the critical path.
-            run.facts_ahead = FactsAhead(run.prepared, self.resources)
+            article, resources = run.prepared, self.resources
+            run.facts_ahead = Beside("khulasa-facts", lambda: article_facts(article, resources))
         try:
             self.summarise(run)
             if run.highlights is None:
@@ -538,8 +540,7 @@ class DigestPipeline:
         if translator is None or run.options.translate == "none" or run.summary is None:
             return
         with run.step("summary_translation"):
-            texts = run.summary_trust.sentences if run.summary_trust is not None else [run.summary.text]
-            self._translate_into(run, translator.translate, texts)
+            self._translate_into(run, translator.translate, _summary_texts(run))
 
     def translate_ahead(self, run: DigestRun) -> TranslationAhead | None:
         """Start translating what does not depend on the summary (the article's own text; the quotes and
@@ -586,28 +587,40 @@ def article_facts(article: Article, r: TextResources) -> ArticleFacts:
     return ArticleFacts.build([article.title, *texts] if article.title else texts, r.lexicon, r.gazetteer)
 
 
-class FactsAhead:
-    """The article's facts gathered in a thread of their own while the summary is written."""
+T = TypeVar("T")
 
-    def __init__(self, article: Article, r: TextResources) -> None:
-        self._facts: ArticleFacts | None = None
+
+class Beside(Generic[T]):
+    """Work run in a thread of its own while the summary is written; `result` waits for it and raises in the
+    digest's own thread what stopped it."""
+
+    def __init__(self, name: str, work: Callable[[], T]) -> None:
+        self.seconds = 0.0
+        self._work = work
+        self._value: T | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(article, r), name="khulasa-facts", daemon=True)
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
         self._thread.start()
 
-    def _run(self, article: Article, r: TextResources) -> None:
+    def _run(self) -> None:
+        start = time.perf_counter()
         try:
-            self._facts = article_facts(article, r)
-        except BaseException as exc:  # raised in the digest's own thread by result()
+            self._value = self._work()
+        except BaseException as exc:  # handed to the digest's own thread by result()
             self._error = exc
+        finally:
+            self.seconds = time.perf_counter() - start
 
-    def result(self) -> ArticleFacts:
-        """The facts (waits for the thread; raises what stopped it)."""
+    def join(self) -> None:
+        """Wait for the work (model calls in it stop at the run's deadline, as every model call does)."""
         self._thread.join()
+
+    def result(self) -> T:
+        """What the work returned (waits for it; raises what stopped it)."""
+        self.join()
         if self._error is not None:
             raise self._error
-        assert self._facts is not None
-        return self._facts
+        return cast(T, self._value)
 
 
 class TranslationAhead:
@@ -616,38 +629,28 @@ class TranslationAhead:
     def __init__(
         self, texts: list[str], translate: Callable[[list[str], Deadline | None], list[str]], deadline: Deadline
     ) -> None:
-        self.texts = texts
-        self.english: dict[str, str] = {}
         self.applied: dict[GlossaryEntry, None] = {}  # glossary entries the texts named (filled by the thread)
-        self.error: BaseException | None = None
-        self.seconds = 0.0
-        self._translate = translate
-        self._deadline = deadline
-        self._thread = threading.Thread(target=self._run, name="khulasa-translate-ahead", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        start = time.perf_counter()
-        try:
-            self.english = dict(zip(self.texts, self._translate(self.texts, self._deadline), strict=True))
-        except BaseException as exc:  # handed to the digest's own thread by merge_into
-            self.error = exc
-        finally:
-            self.seconds = time.perf_counter() - start
+        self._english = Beside(
+            "khulasa-translate-ahead", lambda: dict(zip(texts, translate(texts, deadline), strict=True))
+        )
 
     def join(self) -> None:
-        """Wait for the translation (it stops at the run's deadline, as every model call does)."""
-        self._thread.join()
+        """Wait for the translation."""
+        self._english.join()
 
     def merge_into(self, run: DigestRun) -> None:
         """Add the translations to the run (the translate stage skips texts already translated), or raise what
         stopped them."""
-        self.join()
-        if self.error is not None:
-            raise self.error
-        run.english.update(self.english)
+        run.english.update(self._english.result())
         run.glossary_applied.update(self.applied)
-        run.timings["translation_ahead"] = round(self.seconds * 1000, 2)
+        run.timings["translation_ahead"] = round(self._english.seconds * 1000, 2)
+
+
+def _summary_texts(run: DigestRun) -> list[str]:
+    """The delivered summary sentence by sentence (each gets its English next to its sources), else whole."""
+    if run.summary_trust is not None:
+        return list(run.summary_trust.sentences)
+    return [run.summary.text] if run.summary is not None else []
 
 
 def _version(glossary: Glossary | None) -> str:

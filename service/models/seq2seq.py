@@ -193,7 +193,7 @@ class Seq2SeqModel:
         self.output_limit: int | None = (positions - 1) if positions else None
         # Fast (Rust) tokenizers may not be used from two threads at once ("Already borrowed").
         self._tokenizer_lock = threading.Lock()
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # transformers: one generate call at a time (CTranslate2 queues its own)
 
     def _vmap_key(self, folder: Path) -> str:
         if not self.spec.vocabulary_map:
@@ -321,8 +321,7 @@ class Seq2SeqModel:
         """The output pieces CTranslate2 chose for each text, before decoding (to inspect the vocabulary map)."""
         if self._ct2 is None:
             raise RuntimeError("generate_pieces needs the CTranslate2 backend")
-        with self._lock:
-            return self._ct2_pieces(texts, {**self.spec.generation, **overrides})
+        return self._ct2_pieces(texts, {**self.spec.generation, **overrides})
 
     def input_pieces(self, texts: Sequence[str]) -> list[list[str]]:
         """The pieces the model reads for each text (prompt and end-of-sequence included), within input_limit."""

@@ -31,7 +31,9 @@ import json
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Literal
 
+Script = Literal["arabic", "latin"]  # the script the model writes: which pieces its map keeps
 VMAP_FILE = "vmap.txt"  # the name CTranslate2 looks for in the model folder
 WORD_MARKER = "▁"
 LATIN_SHORT = 3  # ASCII pieces up to this many characters are kept: the building blocks of any Latin word
@@ -58,7 +60,7 @@ def _is_latin_letter(ch: str) -> bool:
     return ch.isalpha() and (ch.isascii() or unicodedata.name(ch, "").startswith("LATIN "))
 
 
-def keep_piece(piece: str, script: str = "arabic") -> bool:
+def keep_piece(piece: str, script: Script = "arabic") -> bool:
     """Whether an output piece stays in the vocabulary map of a model writing `script` (see the module's rule)."""
     text = piece.removeprefix(WORD_MARKER)
     if not text:
@@ -72,16 +74,11 @@ def keep_piece(piece: str, script: str = "arabic") -> bool:
     return False
 
 
-def kept_vocabulary(vocabulary: Iterable[str], specials: Iterable[str], script: str = "arabic") -> list[str]:
+def kept_vocabulary(vocabulary: Iterable[str], specials: Iterable[str], script: Script = "arabic") -> list[str]:
     """The pieces of `vocabulary` to keep, in vocabulary order, special tokens included wherever they are.
     Pieces that a map line cannot hold (with a space, tab or line break) are left out."""
     always = set(specials)
     return [p for p in vocabulary if (p in always or keep_piece(p, script)) and not any(c in p for c in " \t\n\r")]
-
-
-def arabic_vocabulary(vocabulary: Iterable[str], specials: Iterable[str]) -> list[str]:
-    """The Arabic map's pieces (kept_vocabulary for a model writing Arabic)."""
-    return kept_vocabulary(vocabulary, specials, "arabic")
 
 
 def target_vocabulary(converted: Path) -> list[str]:
@@ -102,7 +99,7 @@ def model_vocabulary(converted: Path, side: str) -> list[str]:
     raise FileNotFoundError(f"{converted} holds no CTranslate2 vocabulary file")
 
 
-def write_vocabulary_map(converted: Path, specials: Iterable[str], script: str = "arabic") -> tuple[int, int]:
+def write_vocabulary_map(converted: Path, specials: Iterable[str], script: Script = "arabic") -> tuple[int, int]:
     """Write vmap.txt into a converted model's folder (unless it holds that map already); returns (pieces
     kept, vocabulary size)."""
     vocabulary = target_vocabulary(converted)

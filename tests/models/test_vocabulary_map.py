@@ -18,8 +18,8 @@ from service.models.prompts import load_prompt
 from service.models.seq2seq import ModelSpec, Seq2SeqModel, convert, converted_folder, vocabulary_map_size
 from service.models.vocabulary import (
     VMAP_FILE,
-    arabic_vocabulary,
     keep_piece,
+    kept_vocabulary,
     target_vocabulary,
     vocabulary_map_identity,
 )
@@ -44,7 +44,7 @@ def test_dropped_pieces(piece: str) -> None:
 
 def test_special_tokens_are_kept_whatever_they_look_like() -> None:
     vocab = ["<pad>", "</s>", "<unk>", "<extra_id_0>", "▁hello", "▁سلام"]
-    assert arabic_vocabulary(vocab, ["<pad>", "</s>", "<unk>", "<extra_id_0>"]) == [
+    assert kept_vocabulary(vocab, ["<pad>", "</s>", "<unk>", "<extra_id_0>"], "arabic") == [
         "<pad>",
         "</s>",
         "<unk>",
