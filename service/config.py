@@ -156,7 +156,8 @@ class ModelEntry(msgspec.Struct, forbid_unknown_fields=True, omit_defaults=True)
     # summary and the translation run side by side instead of taking turns on both cores.
     threads: NonNegative = 0
     # CTranslate2 only: batches this role's model runs at once (its inter_threads, the weights shared), each
-    # with `threads` threads. 2 for the translation: the summary's English need not wait behind the article's.
+    # with `threads` threads. 2 for the translation: work ahead of need (a digest's article, translated while
+    # its summary is written) takes at most one, so the summary's English starts the moment it is written.
     parallel_batches: Positive = 1
 
 

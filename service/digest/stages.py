@@ -523,8 +523,10 @@ class DigestPipeline:
             if run.highlights is None:
                 self.highlight(run)
             if ahead is not None:
-                # The summary's English now, beside what is still translated ahead (a second batch when the
-                # translation role runs parallel_batches), not after it.
+                # The summary's English now, beside what is still translated ahead: urgent, so it goes before
+                # the work ahead, on a batch of its own when the translation role runs parallel_batches.
+                # (The highlights stay before the summary: found beside it, they were measured to slow the
+                # digest, 2.9-3.1 s against 2.7-2.9 s for the example.)
                 self.translate_summary(run)
         finally:
             if ahead is not None:
@@ -570,8 +572,10 @@ class DigestPipeline:
         def translate(batch: list[str], deadline: Deadline | None) -> list[str]:
             # The same guarantee as the translate stage: the glossary's English verbatim in every text naming it.
             if glossary is None or not len(glossary):
-                return translator.translate(batch, deadline)
-            glossed = translate_with_glossary(batch, glossary, lambda b: translator.translate(b, deadline))
+                return translator.translate(batch, deadline, ahead=True)
+            glossed = translate_with_glossary(
+                batch, glossary, lambda texts: translator.translate(texts, deadline, ahead=True)
+            )
             for result in glossed:
                 applied.update(dict.fromkeys(result.applied))
             return [result.text for result in glossed]

@@ -6,10 +6,9 @@ call over one digest's, so sentences wait a few milliseconds for company before 
 
 from __future__ import annotations
 
-import queue
 import threading
 import time
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Sequence
 from concurrent.futures import Future
 from concurrent.futures import TimeoutError as FutureTimeout
@@ -38,7 +37,11 @@ class MicroBatcher:
     """Worker threads feed the model batches of up to `max_batch` texts, gathered from every caller for at
     most `window_ms`, sorted by length so padding stays small. With `workers` > 1 that many batches run at
     once (the model must allow it: CTranslate2 with as many `inter_threads`), so a short request that arrives
-    while a long batch runs need not wait for it."""
+    while a long batch runs need not wait for it.
+
+    Work is urgent (someone waits for it now: the default) or ahead of need (`ahead=True`: a digest
+    translating its article while its summary is written). Urgent work always goes first, and with `workers`
+    > 1 work ahead of need holds at most `workers - 1` of them, so one is free the moment urgent work comes."""
 
     def __init__(
         self, model: Generator, max_batch: int, window_ms: float, role: str = "model", workers: int = 1
@@ -47,27 +50,35 @@ class MicroBatcher:
         self.max_batch = max(1, max_batch)
         self.window = max(0.0, window_ms) / 1000
         self.role = role  # the metrics label: batch sizes and call seconds per role
-        self._queue: queue.Queue[_Item | None] = queue.Queue()
+        workers = max(1, workers)
+        self._urgent: deque[_Item] = deque()
+        self._ahead: deque[_Item] = deque()
+        self._ahead_cap = max(1, workers - 1)
+        self._ahead_running = 0
+        self._closed = False
+        self._changed = threading.Condition()
         self._threads = [
-            threading.Thread(target=self._run, name=f"khulasa-batcher-{role}-{k}", daemon=True)
-            for k in range(max(1, workers))
+            threading.Thread(target=self._run, name=f"khulasa-batcher-{role}-{k}", daemon=True) for k in range(workers)
         ]
         for thread in self._threads:
             thread.start()
 
     def close(self) -> None:
         """Stop the worker threads once the batches already queued are done."""
-        for _ in self._threads:
-            self._queue.put(None)
+        with self._changed:
+            self._closed = True
+            self._changed.notify_all()
 
-    def generate(self, texts: Sequence[str], deadline: Deadline | None = None) -> list[str]:
-        """Outputs for `texts`, in order; raises DigestTimeout if the deadline passes while waiting."""
+    def generate(self, texts: Sequence[str], deadline: Deadline | None = None, ahead: bool = False) -> list[str]:
+        """Outputs for `texts`, in order; raises DigestTimeout if the deadline passes while waiting. `ahead`:
+        nobody waits for these yet (see the class)."""
         if not texts:
             return []
         lengths = self.model.count_tokens(texts)
         items = [_Item(t, n, deadline) for t, n in zip(texts, lengths, strict=True)]
-        for item in items:
-            self._queue.put(item)
+        with self._changed:
+            (self._ahead if ahead else self._urgent).extend(items)
+            self._changed.notify_all()
         out = []
         for item in items:
             try:
@@ -78,27 +89,47 @@ class MicroBatcher:
                 raise
         return out
 
-    def _run(self) -> None:
-        while True:
-            first = self._queue.get()
-            if first is None:
-                return
-            batch = [first]
+    def _lane(self) -> deque[_Item] | None:
+        """The queue a free worker takes from now (called with the condition held): urgent first."""
+        if self._urgent:
+            return self._urgent
+        if self._ahead and self._ahead_running < self._ahead_cap:
+            return self._ahead
+        return None
+
+    def _take(self) -> tuple[list[_Item], bool] | None:
+        """The next batch and whether it is work ahead of need; None once closed and nothing is left."""
+        with self._changed:
+            while (lane := self._lane()) is None:
+                if self._closed and not self._urgent and not self._ahead:
+                    return None
+                self._changed.wait()
+            batch = [lane.popleft()]
+            ahead = lane is self._ahead
+            if ahead:  # counted from the first item taken, so no other worker passes the cap meanwhile
+                self._ahead_running += 1
             until = time.monotonic() + self.window
-            stop = False
+            # A few milliseconds for company: concurrent callers share the call.
             while len(batch) < self.max_batch:
+                if lane:
+                    batch.append(lane.popleft())
+                    continue
                 remaining = until - time.monotonic()
-                try:
-                    item = self._queue.get(timeout=remaining) if remaining > 0 else self._queue.get_nowait()
-                except queue.Empty:
+                if remaining <= 0 or self._closed:
                     break
-                if item is None:
-                    stop = True
-                    break
-                batch.append(item)
-            self._process(batch)
-            if stop:
-                return
+                self._changed.wait(remaining)
+            return batch, ahead
+
+    def _run(self) -> None:
+        while (taken := self._take()) is not None:
+            batch, ahead = taken
+            try:
+                self._process(batch)
+            finally:
+                if ahead:
+                    with self._changed:
+                        self._ahead_running -= 1
+                        self._changed.notify_all()
 
     def _process(self, batch: list[_Item]) -> None:
         live = []

@@ -16,6 +16,7 @@ class Translator(Protocol):
         """Names the model and version: part of the digest id."""
         ...
 
-    def translate(self, texts: Sequence[str], deadline: Deadline | None = None) -> list[str]:
-        """Translate each text; blocking, so callers run it off the event loop; stops at the deadline."""
+    def translate(self, texts: Sequence[str], deadline: Deadline | None = None, ahead: bool = False) -> list[str]:
+        """Translate each text; blocking, so callers run it off the event loop; stops at the deadline.
+        `ahead`: translated before anyone waits for it (urgent work goes first)."""
         ...

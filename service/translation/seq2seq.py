@@ -76,14 +76,15 @@ class Seq2SeqTranslator:
             pieces.append(sep.join(current))
         return pieces
 
-    def translate(self, texts: Sequence[str], deadline: Deadline | None = None) -> list[str]:
-        """One English text per Arabic text; long ones are translated piece by piece and rejoined."""
+    def translate(self, texts: Sequence[str], deadline: Deadline | None = None, ahead: bool = False) -> list[str]:
+        """One English text per Arabic text; long ones are translated piece by piece and rejoined. `ahead`:
+        nobody waits for them yet (urgent work goes first; see MicroBatcher)."""
         pieces_of = [self.split_to_fit(t) if t.strip() else [] for t in texts]
         unique = list(dict.fromkeys(p for pieces in pieces_of for p in pieces))
         done = self.cache.get_many(unique)
         # Shortest first, so each batch the model runs holds pieces of similar length (little padding).
         todo = sorted((p for p in unique if p not in done), key=len)
-        fresh = dict(zip(todo, self.batcher.generate(todo, deadline), strict=True))
+        fresh = dict(zip(todo, self.batcher.generate(todo, deadline, ahead), strict=True))
         # Empty outputs are not cached: a later call may do better, and they are reported as missing.
         self.cache.put_many({k: v for k, v in fresh.items() if v.strip()})
         done.update(fresh)

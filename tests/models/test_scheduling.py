@@ -4,6 +4,7 @@ failure (tiny models)."""
 
 from __future__ import annotations
 
+import itertools
 import threading
 from pathlib import Path
 
@@ -68,13 +69,18 @@ def test_the_overlapped_translation_runs_in_its_own_thread_while_the_summary_is_
     threads: list[str] = []
     original = translator.translate
 
-    def spy(texts: list[str], deadline: Deadline | None = None) -> list[str]:
+    def spy(texts: list[str], deadline: Deadline | None = None, ahead: bool = False) -> list[str]:
         threads.append(threading.current_thread().name)
-        return original(texts, deadline)
+        kinds.append(ahead)
+        return original(texts, deadline, ahead)
 
+    kinds: list[bool] = []
     monkeypatch.setattr(translator, "translate", spy)
     _digest(pipeline, example_text)
-    assert threads[0] == "khulasa-translate-ahead" and len(threads) == 2
+    # The article's text, quotes and names are work ahead of need, in the translation's own thread; the
+    # summary's English is urgent (it goes first), in the digest's thread.
+    assert threads == ["khulasa-translate-ahead", "MainThread"]
+    assert kinds == [True, False]
 
 
 def test_a_failure_of_the_overlapped_translation_fails_the_digest(
@@ -82,7 +88,7 @@ def test_a_failure_of_the_overlapped_translation_fails_the_digest(
 ) -> None:
     pipeline = _pipeline(runtime, True)
 
-    def late(texts: list[str], deadline: Deadline | None = None) -> list[str]:
+    def late(texts: list[str], deadline: Deadline | None = None, ahead: bool = False) -> list[str]:
         raise DigestTimeout("the digest took longer than limits.request_timeout_seconds (translation)")
 
     monkeypatch.setattr(translator_of(runtime), "translate", late)
@@ -130,3 +136,71 @@ def test_a_batcher_runs_as_many_batches_at_once_as_it_has_workers(workers: int) 
         batcher.close()
     assert outputs == [["A"], ["B"], ["C"], ["D"]]
     assert model.most == workers
+
+
+class _Recorder:
+    """A model whose batches take a while and record when each started and ended, and what it held."""
+
+    def __init__(self, seconds: float = 0.15) -> None:
+        self.seconds = seconds
+        self.calls: list[tuple[str, float, float]] = []
+        self._lock = threading.Lock()
+
+    def count_tokens(self, texts: list[str]) -> list[int]:
+        return [len(t) for t in texts]
+
+    def generate(self, texts: list[str], deadline: object = None) -> list[str]:
+        import time
+
+        start = time.monotonic()
+        time.sleep(self.seconds)
+        with self._lock:
+            self.calls.append(("".join(texts), start, time.monotonic()))
+        return [t.upper() for t in texts]
+
+
+def _submit_ahead_then_urgent(workers: int) -> _Recorder:
+    """Four batches of work ahead of need, then, while the first runs, one urgent text."""
+    import time
+
+    from service.models.batching import MicroBatcher
+
+    model = _Recorder()
+    batcher = MicroBatcher(model, max_batch=1, window_ms=0, role="test", workers=workers)  # type: ignore[arg-type]
+    try:
+        ahead = threading.Thread(target=lambda: batcher.generate(["a", "b", "c", "d"], ahead=True))
+        ahead.start()
+        time.sleep(0.05)
+        assert batcher.generate(["u"]) == ["U"]
+        ahead.join(timeout=10)
+    finally:
+        batcher.close()
+    return model
+
+
+def test_urgent_work_goes_before_work_ahead_of_need_already_queued() -> None:
+    model = _submit_ahead_then_urgent(workers=1)
+    # One worker: the batch running finishes, then the urgent text, then the rest of the work ahead.
+    assert [text for text, _, _ in sorted(model.calls, key=lambda c: c[1])] == ["a", "u", "b", "c", "d"]
+
+
+def test_with_two_workers_work_ahead_of_need_leaves_one_free_for_urgent_work() -> None:
+    model = _submit_ahead_then_urgent(workers=2)
+    calls = {text: (start, end) for text, start, end in model.calls}
+    # The urgent text started while the first batch ahead still ran (a worker was kept free for it) ...
+    assert calls["u"][0] < calls["a"][1]
+    # ... and the work ahead never ran two batches at once, though two workers were there.
+    ahead = sorted(calls[t] for t in "abcd")
+    assert all(later[0] >= earlier[1] for earlier, later in itertools.pairwise(ahead))
+
+
+def test_work_ahead_of_need_alone_is_done_and_a_closed_batcher_stops() -> None:
+    from service.models.batching import MicroBatcher
+
+    model = _Recorder(seconds=0.01)
+    batcher = MicroBatcher(model, max_batch=2, window_ms=1, role="test", workers=2)  # type: ignore[arg-type]
+    assert batcher.generate(["x", "y", "z"], ahead=True) == ["X", "Y", "Z"]
+    batcher.close()
+    for thread in batcher._threads:
+        thread.join(timeout=5)
+    assert not any(thread.is_alive() for thread in batcher._threads)
