@@ -58,7 +58,7 @@ def arabic_forms(names: list[str]) -> list[str]:
     """Alternate names written in the Arabic alphabet as Arabic (not Persian or Urdu) spells them."""
     out = []
     for name in names:
-        name = name.strip()
+        name = HARAKAT.sub("", name.strip()).replace("ٱ", "ا")  # the press writes no vowel marks (اَلْمُحَرَّق)
         if ARABIC.match(name) and not NOT_ARABIC.search(name) and len(normalize(name).replace(" ", "")) >= 2:
             out.append(name.replace("-", " "))
     return out

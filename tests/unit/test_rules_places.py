@@ -65,3 +65,8 @@ def test_iso_names_keep_arabic_forms_without_vowels_or_unit_word() -> None:
     # Persian letters (گ) mark a form that is not Arabic; a Latin name is no Arabic form.
     assert build.subdivision_names("گورگول (ara), Gorgol (eng)") == ([], "Gorgol")
     assert build.subdivision_names("Bahr al-Jabal (ara)") == ([], None)
+
+
+def test_a_gazetteer_name_is_written_as_the_press_writes_it() -> None:
+    # GeoNames spells some names with full vowelling; the canonical form carries no vowel marks.
+    assert places("وانتقل الفريق إلى المحرق لخوض المباراة.") == ["المحرق"]
