@@ -22,12 +22,17 @@ _MONTHS = (
     " غشت يوليوز يونيه"
 )
 _DAYS = "السبت الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه"
+# The Hijri months and era mark: stamps in Egypt and the Gulf give both dates («… 2025 08:27 ص 4 ربيع آخر 1447 هـ»).
+_HIJRI = (
+    "محرم صفر ربيع الاول الاخر الثاني اول اخر ثاني جمادي الاولي الاخره اولي اخره رجب شعبان رمضان شوال ذو ذي القعده"
+    " الحجه ه هـ"
+)
 # Words a publication stamp holds besides dates and times («نشر في … الساعة», «منذ 3 دقائق», «آخر تحديث»).
 _STAMP_WORDS = frozenset(
     normalize(w)
     for w in (
-        _MONTHS + " " + _DAYS + " ص م صباحا مساء منذ دقيقه دقائق دقيقتين ساعه ساعات ساعتين يوم ايام امس اليوم"
-        " نشر نشرت في الساعه بتاريخ تاريخ النشر اخر تحديث تحديث محدث بتوقيت gmt utc am pm date published updated"
+        _MONTHS + " " + _DAYS + " " + _HIJRI + " ص م صباحا مساء منذ دقيقه دقائق دقيقتين ساعه ساعات ساعتين يوم ايام امس"
+        " اليوم نشر نشرت في الساعه بتاريخ تاريخ النشر اخر تحديث تحديث محدث بتوقيت gmt utc am pm date published updated"
         " on at min mins ago hours hour تم"
     ).split()
 )

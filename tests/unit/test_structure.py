@@ -25,7 +25,15 @@ def digest_lines(*lines: str) -> Article:
 
 @pytest.mark.parametrize(
     "line",
-    ["الخميس، 30 أكتوبر 2025 - 00:27", "16 10:10 2026 مارس", "منذ دقائق 3", "نشر في 12 جانفي 2024 الساعة 10:30"],
+    [
+        "الخميس، 30 أكتوبر 2025 - 00:27",
+        "16 10:10 2026 مارس",
+        "منذ دقائق 3",
+        "نشر في 12 جانفي 2024 الساعة 10:30",
+        # Both calendars, as Egyptian and Gulf sites print them.
+        "الأحد 14 سبتمبر 2025 10:15 م 22 ربيع أول 1447 هـ",
+        "الجمعة 3 رمضان 1446 هـ",
+    ],
 )
 def test_publication_stamps_are_lines_of_dates_and_times(line: str) -> None:
     assert is_stamp(line)
@@ -332,3 +340,33 @@ def test_a_short_sentence_the_page_repeats_keeps_its_first_copy_a_repeated_capti
     texts = [s.text for s in article.sentences]
     assert texts.count(sentence) == 1 and article.removed.count(sentence) == 1
     assert caption not in " ".join(texts) and article.removed.count(caption) == 2
+
+
+def test_a_date_in_a_sentence_or_a_name_is_no_hijri_stamp() -> None:
+    assert not is_stamp("وصل الوفد في 3 رمضان 1446 هـ إلى العاصمة")
+    assert not is_stamp("سامي رمضان 12")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["نائب رئيس التحرير سامي العلي", "رئيس مجلس الإدارة ورئيس التحريرسامي العلي", "مدير النشر ليلى حسن"],
+)
+def test_masthead_lines_naming_the_editors_are_furniture(line: str) -> None:
+    # Between paragraphs a short unpunctuated line would read as a sub-heading: its masthead role says otherwise.
+    article = digest_lines(HEADLINE, BODY[0], line, *BODY[1:])
+    assert article.title == HEADLINE and line in article.removed and article.sections == []
+    assert [s.text for s in article.sentences] == BODY
+
+
+def test_a_sentence_about_a_board_chairman_is_news() -> None:
+    line = "وقال رئيس مجلس الإدارة إن الشركة حققت أرباحا كبيرة في الربع الأول من العام الجاري."
+    article = digest_lines(HEADLINE, BODY[0], line)
+    assert line not in article.removed and article.sentences[-1].text == line
+
+
+def test_a_long_headline_under_a_masthead_and_a_two_calendar_stamp_is_the_title() -> None:
+    long_headline = "وزارة الصحة تطلق خطة واسعة لتوسيع شبكة المستشفيات في المحافظات الجنوبية والقرى النائية"
+    lines = ["صحيفة الخبر", "الأحد 14 سبتمبر 2025 10:15 م 22 ربيع أول 1447 هـ", "رئيس التحرير: سامي العلي"]
+    article = digest_lines(*lines, long_headline, *BODY)
+    assert article.title == long_headline
+    assert [s.text for s in article.sentences] == BODY
