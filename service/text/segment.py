@@ -169,8 +169,9 @@ def segment(clean: CleanArticle, title: str | None = None) -> Article:
     index = 0
     for k, block in enumerate(blocks):
         following = blocks[k + 1].text if k + 1 < len(blocks) else None
-        # A sub-heading comes between paragraphs: never before the story's first one.
-        is_heading = bool(paragraphs) and (
+        # A sub-heading comes between paragraphs: never before the story's first one, but for the deck's bullet
+        # points (structure keeps them as headings above the lead).
+        is_heading = (bool(paragraphs) or block.kind == "heading") and (
             block.kind in ("heading", "title") or (block.kind == "paragraph" and _is_subheading(block.text, following))
         )
         if is_heading:

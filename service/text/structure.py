@@ -82,6 +82,11 @@ _TIME_ANCHOR = re.compile(
 )
 _TERMINAL = re.compile(r"(?<!\.)[.!?؟]['\"»”)]*$|\.\.\.$")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)['\"»”)]*$")
+# A line that opens with a numeric date and runs on into words («- 2025-08-04عنوان قصة أخرى»): a dated link in a
+# list of other stories. News prose never opens a line with a numeric date (the lead's glued stamp aside).
+_DATED_LINK = re.compile(r"^(?:[-–—•▪◾●*·]\s?)?\d{4}-\d{2}-\d{2}\s?[^\d\s:\-–—]")
+# A list item's bullet («- », «• »): it opens a deck item or a link in a list, never a headline.
+_BULLET = re.compile(r"^[-–—•▪◾●*·]\s")
 _FULL_STOP = re.compile(r"(?<!\.)\.['\"»”)]*$")
 _INNER_STOP = re.compile(r"[.!?؟]\s")
 _LABEL_END = re.compile(r"[:：]\s*$")
@@ -233,8 +238,22 @@ class Structure:
             and not is_latin_only(line)
             and not is_dateline_line(line)
             and not _LEADING_STAMP.match(line)
+            and not _BULLET.match(line)
             and not self.furniture(line)
             and not self.related(line)
+        )
+
+    def _deck_item(self, line: str) -> bool:
+        """A bullet point of the deck a story opens with (highlights under or instead of the headline): a
+        bulleted, headline-shaped line. It is a section, not furniture and not the headline."""
+        rest = _BULLET.sub("", line, count=1)
+        return (
+            rest != line
+            and HEADLINE_MIN_WORDS <= len(words(rest)) <= HEADLINE_MAX_WORDS
+            and not is_stamp(rest)
+            and not _HAS_DIGIT.match(rest)  # «- 2025-08-04…»: a dated link in a list of stories
+            and not self.furniture(rest)
+            and not self.related(rest)
         )
 
     def _short_headline(self, blocks: Sequence[Block], drop: list[bool], first: int) -> int | None:
@@ -398,16 +417,24 @@ class Structure:
             if first == n:
                 first = next((k for k in range(head + 1, n) if not drop[k]), n)
         top = head if head is not None else first
+        # 3b. The deck: bullet points right above the first paragraph (under the headline, or with none).
+        deck: set[int] = set()
+        k = min(first, n) - 1
+        while k >= 0 and k != head and not drop[k] and self._deck_item(blocks[k].text):
+            deck.add(k)
+            k -= 1
         # 4. Above the headline: menus, categories, dates, site names (short lines); long lines stay.
         for k in range(top):
             line = blocks[k].text
             if given is not None and normalize(line) == given:
                 continue  # the given headline, repeated: left out below, not listed as furniture
+            if k in deck:
+                continue
             if len(words(line)) <= PARAGRAPH_WORDS or not _TERMINAL.search(line):
                 drop[k] = True
         # 5. Between the headline and the first paragraph: captions, bylines, labels, repeated headlines.
         for k in range(top + 1 if head is not None else top, min(first, n)):
-            if given is not None and normalize(blocks[k].text) == given:
+            if (given is not None and normalize(blocks[k].text) == given) or k in deck:
                 continue
             if blocks[k].kind == "heading" or len(words(blocks[k].text)) <= BEFORE_BODY_SHORT_WORDS:
                 drop[k] = True
@@ -415,11 +442,11 @@ class Structure:
         #     separators («سامي العلي | الرباط») are page furniture, never sub-headings or sentences.
         for k in range(top + 1, n):
             line = blocks[k].text
-            if drop[k] or blocks[k].kind == "title":
+            if drop[k] or blocks[k].kind == "title" or k in deck:
                 continue
             # (A line with digits may be a score, «الوداد 2 - 1 الرجاء»: not a byline or source line.)
             fields = k > first and is_dateline_line(line) and not _HAS_DIGIT.search(line)
-            if is_field(line) or is_caption(line) or fields:
+            if is_field(line) or is_caption(line) or fields or (k > first and _DATED_LINK.match(line)):
                 drop[k] = True
         # 6. After the story: short unpunctuated lines (tags, source, «ذات صلة»), from the end back.
         last = n - 1
@@ -468,7 +495,7 @@ class Structure:
                         dateline = m.group("dl").strip()
                         text = text[m.end() :]
             if text.strip():
-                kept.append(Block(b.kind, text))
+                kept.append(Block("heading" if k in deck else b.kind, text))
         return Arranged(out_title, dateline, kept, removed)
 
 

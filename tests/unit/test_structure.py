@@ -370,3 +370,26 @@ def test_a_long_headline_under_a_masthead_and_a_two_calendar_stamp_is_the_title(
     article = digest_lines(*lines, long_headline, *BODY)
     assert article.title == long_headline
     assert [s.text for s in article.sentences] == BODY
+
+
+def test_a_bulleted_deck_is_no_headline_but_the_stories_sections() -> None:
+    deck = ["- عشرة مستشفيات جديدة في المحافظات الجنوبية", "• التمويل من الموازنة العامة وقروض ميسرة"]
+    article = digest_lines(*deck, *BODY)
+    assert article.title is None and article.sections == deck and article.removed == []
+    assert [s.text for s in article.sentences] == BODY
+    article = digest_lines(HEADLINE, *deck, *BODY)
+    assert article.title == HEADLINE and article.sections == deck and article.removed == []
+
+
+def test_a_bulleted_line_is_never_the_headline() -> None:
+    article = digest_lines("- وزارة الصحة تعلن خطة لتوسيع شبكة المستشفيات", *BODY)
+    assert article.title is None and [s.text for s in article.sentences] == BODY
+
+
+def test_dated_links_after_the_story_are_furniture() -> None:
+    links = ["- 2024-11-02افتتاح جسر جديد فوق النهر في العاصمة", "2024-10-28 وزير المالية يعرض مشروع الموازنة"]
+    article = digest_lines(HEADLINE, *BODY, *links)
+    assert article.removed == links and [s.text for s in article.sentences] == BODY
+    # The lead's own glued publication stamp is not a link: the lead stays.
+    article = digest_lines(HEADLINE, "2024-11-02 " + BODY[0], *BODY[1:])
+    assert article.sentences[0].text == BODY[0] and article.removed == []
