@@ -98,6 +98,7 @@ HEADLINE_MAX_WORDS = 25
 SECTION_MAX_WORDS = 10
 TAIL_SHORT_WORDS = 6  # after the story, unpunctuated lines this short are page furniture
 BEFORE_BODY_SHORT_WORDS = 8  # between the headline and the first paragraph: captions, bylines, categories
+TICKER_SHARED = 5  # a paragraph sharing under 1/5 of its content words with the next two is another story
 LEAD_CONTENT_WORDS = 6  # a lead with this many content words tells whether a line above announces its story
 
 
@@ -326,6 +327,23 @@ class Structure:
                 return False
         return True
 
+    def _past_ticker(self, blocks: Sequence[Block], drop: list[bool], first: int) -> int:
+        """The story's first paragraph, past another story's teaser a page puts above it (a ticker): a paragraph
+        cut with an ellipsis that shares almost no content word with the two paragraphs after it. A lead is a whole
+        sentence of the story it opens; one that trails off («…») still names what the next paragraphs name."""
+        if not _ELLIPSIS_END.search(blocks[first].text):
+            return first
+        after = [k for k in range(first + 1, len(blocks)) if not drop[k] and _para(blocks, k)][:2]
+        if not after:
+            return first
+        story = {t for k in after for t in content_tokens(blocks[k].text)}
+        own = set(content_tokens(blocks[first].text))
+        # A few everyday words in common (سجل، وطني) are chance: a fifth of its words is the same story.
+        if len(own & story) * TICKER_SHARED >= len(own):
+            return first
+        drop[first] = True
+        return after[0]
+
     def _drop_trailing_teasers(
         self, blocks: Sequence[Block], drop: list[bool], head: int | None, title: str | None, first: int
     ) -> None:
@@ -401,6 +419,8 @@ class Structure:
         first = next((k for k in range(n) if not drop[k] and blocks[k].kind == "paragraph" and _para(blocks, k)), n)
         head = next((k for k in range(n) if blocks[k].kind == "title" and not drop[k]), None)
         given = normalize(title) if title else None
+        if first < n and (head is None or head < first):
+            first = self._past_ticker(blocks, drop, first)
         if first == n and head is None:
             # No line reads as prose (a short note, a list): the story starts at the first line left.
             first = next((k for k in range(n) if not drop[k]), n)

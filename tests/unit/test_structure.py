@@ -393,3 +393,13 @@ def test_dated_links_after_the_story_are_furniture() -> None:
     # The lead's own glued publication stamp is not a link: the lead stays.
     article = digest_lines(HEADLINE, "2024-11-02 " + BODY[0], *BODY[1:])
     assert article.sentences[0].text == BODY[0] and article.removed == []
+
+
+def test_another_storys_teaser_above_the_lead_is_furniture_a_trailing_lead_is_not() -> None:
+    ticker = "ارتفعت أسعار الذهب في الأسواق العالمية مع نهاية الأسبوع. وقال متعاملون إن الطلب زاد..."
+    article = digest_lines(ticker, *BODY)
+    assert article.removed == [ticker] and [s.text for s in article.sentences] == BODY
+    # A lead that trails off still names the story the next paragraphs tell: it stays.
+    lead = "أعلنت وزارة الصحة اليوم عن خطة جديدة لبناء المستشفيات. وتشمل الخطة تأهيل المراكز الصحية في الجنوب..."
+    article = digest_lines(lead, *BODY[1:])
+    assert article.removed == [] and article.sentences[0].text == lead.split(". ")[0] + "."
