@@ -62,11 +62,20 @@ def test_iso_names_keep_arabic_forms_without_vowels_or_unit_word() -> None:
     build = _build_script()
     assert build.subdivision_names("محافظة عجلون (ara), Ajloun (eng)") == (["عجلون"], "Ajloun")
     assert build.subdivision_names("ذَمَار (ara)") == (["ذمار"], None)
-    # Persian letters (گ) mark a form that is not Arabic; a Latin name is no Arabic form.
-    assert build.subdivision_names("گورگول (ara), Gorgol (eng)") == ([], "Gorgol")
+    # A Latin name is no Arabic form.
     assert build.subdivision_names("Bahr al-Jabal (ara)") == ([], None)
+    # Local letters for g in an ISO (ara) name are the press's ق or ك, not a Persian spelling.
+    assert build.subdivision_names("ڨفصة (ara)") == (["قفصة"], None)
+    assert build.subdivision_names("تگانت (ara), Tagant (eng)") == (["تكانت"], "Tagant")
 
 
 def test_a_gazetteer_name_is_written_as_the_press_writes_it() -> None:
     # GeoNames spells some names with full vowelling; the canonical form carries no vowel marks.
     assert places("وانتقل الفريق إلى المحرق لخوض المباراة.") == ["المحرق"]
+
+
+def test_a_region_split_into_compass_named_units_is_a_region() -> None:
+    # ISO lists North, South and West Kordofan: Kordofan itself is a region the press names.
+    assert places("وتتواصل المعارك في كردفان منذ أسابيع.") == ["كردفان"]
+    hit = GAZETTEER.lookup(["كردفان"])
+    assert hit is not None and hit[0].en == "Kordofan"
