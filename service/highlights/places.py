@@ -188,7 +188,9 @@ def _geonames(
         if key in _AMBIGUOUS or len(key.replace(" ", "")) < 3:
             continue
         single = " " not in key
-        common_word = single and zipf >= common and not (population >= big and zipf < big_common)
+        # A big city's name stays the city though it is a word too (باريس، بغداد), unless the word is also used
+        # with the article toggled, as a common noun is: أمان/الأمان "safety", ميدان/الميدان "square".
+        common_word = single and zipf >= common and not (population >= big and zipf < big_common and article < common)
         one_form_name = article < one_form and not given and key not in stop
         if one_form_name and _affixed_word(key, frequency or {}, common):
             one_form_name = False

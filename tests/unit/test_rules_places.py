@@ -79,3 +79,9 @@ def test_a_region_split_into_compass_named_units_is_a_region() -> None:
     assert places("وتتواصل المعارك في كردفان منذ أسابيع.") == ["كردفان"]
     hit = GAZETTEER.lookup(["كردفان"])
     assert hit is not None and hit[0].en == "Kordofan"
+
+
+def test_a_big_citys_name_used_as_a_common_noun_needs_a_cue() -> None:
+    # أمان "safety" is GeoNames' spelling of a capital too; the word takes and drops the article like any noun.
+    assert places("ودعا العائدين إلى الوصول إلى منازلهم بسلام وأمان.") == []
+    assert places("وصل الوزير إلى باريس مساء أمس.") == ["باريس"]
