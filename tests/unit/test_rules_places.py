@@ -85,3 +85,10 @@ def test_a_big_citys_name_used_as_a_common_noun_needs_a_cue() -> None:
     # أمان "safety" is GeoNames' spelling of a capital too; the word takes and drops the article like any noun.
     assert places("ودعا العائدين إلى الوصول إلى منازلهم بسلام وأمان.") == []
     assert places("وصل الوزير إلى باريس مساء أمس.") == ["باريس"]
+
+
+def test_stadiums_bridges_and_mountain_ranges_after_their_cue() -> None:
+    assert places("وأقيمت المباراة على استاد خليفة الدولي.") == ["استاد خليفة"]
+    assert places("وتقع القرية عند سفح جبال الأطلس.") == ["جبال الأطلس"]
+    # A bridge is also a metaphor («جسر الثقة», «جسر تواصل»): only a proper name after it is a place.
+    assert places("وتعد الاتفاقية جسر الثقة بين البلدين.") == []
