@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from service.text.arabic import ARABIC_LETTER, content_tokens, normalize
@@ -327,6 +327,17 @@ class Structure:
                 return False
         return True
 
+    def _story_heading(
+        self, blocks: Sequence[Block], drop: list[bool], candidates: Iterable[int], first: int, shared: int
+    ) -> int | None:
+        """The first headline-shaped line among the candidates that shares `shared` content words with the lead."""
+        lead = set(content_tokens(_without_dateline(blocks[first].text))) if first < len(blocks) else set()
+        for k in candidates:
+            line = blocks[k].text
+            if not drop[k] and self._headline_like(line) and len(lead & set(content_tokens(line))) >= shared:
+                return k
+        return None
+
     def _past_ticker(self, blocks: Sequence[Block], drop: list[bool], first: int) -> int:
         """The story's first paragraph, past another story's teaser a page puts above it (a ticker): a paragraph
         cut with an ellipsis that shares almost no content word with the two paragraphs after it. A lead is a whole
@@ -424,6 +435,13 @@ class Structure:
         if first == n and head is None:
             # No line reads as prose (a short note, a list): the story starts at the first line left.
             first = next((k for k in range(n) if not drop[k]), n)
+        if title is None and head is not None and head < first and not self._headline_like(blocks[head].text):
+            # The markup's title is a logo or a label («الخبر اليوم»): the headline is the heading under it that
+            # announces the lead, when there is one.
+            better = self._story_heading(blocks, drop, range(head + 1, first), first, 2)
+            if better is not None:
+                drop[head] = True
+                head = better
         if title is None and head is None and first < n and self._long_headline(blocks, drop, first):
             # A headline of twelve words or more reads as prose by length alone: it is the headline when
             # nothing but furniture stands above it and the paragraph after it is the lead.
@@ -443,6 +461,11 @@ class Structure:
         while k >= 0 and k != head and not drop[k] and self._deck_item(blocks[k].text):
             deck.add(k)
             k -= 1
+        if head is not None and first < n:
+            # A sub-heading the markup puts between the headline and the lead that tells the story is its deck.
+            for k in range(head + 1, first):
+                if blocks[k].kind == "heading" and self._story_heading(blocks, drop, [k], first, 1) is not None:
+                    deck.add(k)
         # 4. Above the headline: menus, categories, dates, site names (short lines); long lines stay.
         for k in range(top):
             line = blocks[k].text

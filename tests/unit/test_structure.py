@@ -403,3 +403,27 @@ def test_another_storys_teaser_above_the_lead_is_furniture_a_trailing_lead_is_no
     lead = "أعلنت وزارة الصحة اليوم عن خطة جديدة لبناء المستشفيات. وتشمل الخطة تأهيل المراكز الصحية في الجنوب..."
     article = digest_lines(lead, *BODY[1:])
     assert article.removed == [] and article.sentences[0].text == lead.split(". ")[0] + "."
+
+
+def digest_html(html: str) -> Article:
+    return segment(clean_article(html, "html", FURNITURE))
+
+
+PARAGRAPHS = "".join(f"<p>{b}</p>" for b in BODY)
+
+
+def test_a_logo_in_the_h1_gives_way_to_the_heading_that_announces_the_lead() -> None:
+    article = digest_html(f"<article><h1>الخبر اليوم</h1><h2>{HEADLINE}</h2>{PARAGRAPHS}</article>")
+    assert article.title == HEADLINE and article.removed == ["الخبر اليوم"]
+    # A short h1 with nothing better under it stays the headline.
+    article = digest_html(f"<article><h1>حريق المصنع</h1>{PARAGRAPHS}</article>")
+    assert article.title == "حريق المصنع"
+
+
+def test_a_markup_sub_heading_under_the_headline_that_tells_the_story_is_its_deck() -> None:
+    deck = "عشرة مستشفيات جديدة في المحافظات الجنوبية"
+    article = digest_html(f"<article><h1>{HEADLINE}</h1><h3>{deck}</h3>{PARAGRAPHS}</article>")
+    assert article.title == HEADLINE and article.sections == [deck] and article.removed == []
+    # A label in a heading tells no story: it goes.
+    article = digest_html(f"<article><h1>{HEADLINE}</h1><h3>أخبار محلية</h3>{PARAGRAPHS}</article>")
+    assert article.sections == [] and article.removed == ["أخبار محلية"]
