@@ -140,6 +140,7 @@ def _is_subheading(line: str, next_line: str | None) -> bool:
     return (
         next_line is not None
         and line[:1] not in '«“"„”'  # a line in quote marks is a quotation (a pull quote), not a label
+        and not structure.is_list_item(line)  # a bulleted line inside the story is a list item
         and 1 <= n <= structure.SECTION_MAX_WORDS
         and not _SENTENCE_END.search(line)
         and len(next_line) > len(line)

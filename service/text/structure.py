@@ -128,6 +128,11 @@ def is_stamp(line: str) -> bool:
     return not other
 
 
+def is_list_item(line: str) -> bool:
+    """A line that opens with a list bullet («- », «• »)."""
+    return _BULLET.match(line) is not None
+
+
 def is_latin_only(line: str) -> bool:
     """A line with no Arabic letter (a site's Latin menu item, logo text or credit)."""
     return ARABIC_LETTER.search(line) is None
@@ -488,7 +493,9 @@ class Structure:
             if drop[k] or blocks[k].kind == "title" or k in deck:
                 continue
             # (A line with digits may be a score, «الوداد 2 - 1 الرجاء»: not a byline or source line.)
-            fields = k > first and is_dateline_line(line) and not _HAS_DIGIT.search(line)
+            # A line ending with a colon right before a bulleted list introduces the list: prose, not a label.
+            intro = _LABEL_END.search(line) is not None and k + 1 < n and is_list_item(blocks[k + 1].text)
+            fields = k > first and is_dateline_line(line) and not _HAS_DIGIT.search(line) and not intro
             if is_field(line) or is_caption(line) or fields or (k > first and _DATED_LINK.match(line)):
                 drop[k] = True
         # 6. After the story: short unpunctuated lines (tags, source, «ذات صلة»), from the end back.

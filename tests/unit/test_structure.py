@@ -427,3 +427,11 @@ def test_a_markup_sub_heading_under_the_headline_that_tells_the_story_is_its_dec
     # A label in a heading tells no story: it goes.
     article = digest_html(f"<article><h1>{HEADLINE}</h1><h3>أخبار محلية</h3>{PARAGRAPHS}</article>")
     assert article.sections == [] and article.removed == ["أخبار محلية"]
+
+
+def test_a_bulleted_list_inside_the_story_and_its_introduction_are_news() -> None:
+    intro = "وتشمل الخطة ما يلي:"
+    items = ["- بناء عشرة مستشفيات جديدة في الجنوب", "- تأهيل المراكز الصحية في القرى"]
+    article = digest_lines(HEADLINE, BODY[0], intro, *items, *BODY[1:])
+    assert article.removed == [] and article.sections == []
+    assert [s.text for s in article.sentences] == [BODY[0], intro, *items, *BODY[1:]]
