@@ -59,8 +59,9 @@ COMPASS_EN = frozenset(
 LOCAL_G = str.maketrans({"ڨ": "ق", "ڭ": "ك", "گ": "ك", "ک": "ك"})
 # Kinship words that begin place names as well as people's names (normalised).
 KINSHIP = frozenset({"ابو", "ام", "بن", "بني", "ابن", "بنت", "ذي", "ذو"})
-# Unit words some ISO names start with (محافظة عجلون، جهة الشرق): the cue, not the name.
-UNIT_WORDS = ("محافظة", "ولاية", "منطقة", "جهة", "إقليم", "اقليم", "إمارة", "مقاطعة", "بلدية")
+# Unit words some ISO and GeoNames names start with (محافظة عجلون، ولاية وهران): the cue, not the name. ISO's
+# names are kept without it; GeoNames' are left out (the gazetteer's cue rule reads «ولاية وهران» as وهران).
+UNIT_WORDS = frozenset("محافظة ولاية منطقة جهة إقليم اقليم إمارة مقاطعة بلدية قضاء ناحية مديرية".split())
 
 
 def arabic_forms(names: list[str]) -> list[str]:
@@ -68,6 +69,8 @@ def arabic_forms(names: list[str]) -> list[str]:
     out = []
     for name in names:
         name = HARAKAT.sub("", name.strip()).replace("ٱ", "ا")  # the press writes no vowel marks (اَلْمُحَرَّق)
+        if name.partition(" ")[0] in UNIT_WORDS:
+            continue  # «ولاية وهران»: the cue rule reads it as وهران; a bare name made from it may be a nickname
         if ARABIC.match(name) and not NOT_ARABIC.search(name) and len(normalize(name).replace(" ", "")) >= 2:
             out.append(name.replace("-", " "))
     return out

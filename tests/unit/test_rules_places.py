@@ -92,3 +92,9 @@ def test_stadiums_bridges_and_mountain_ranges_after_their_cue() -> None:
     assert places("وتقع القرية عند سفح جبال الأطلس.") == ["جبال الأطلس"]
     # A bridge is also a metaphor («جسر الثقة», «جسر تواصل»): only a proper name after it is a place.
     assert places("وتعد الاتفاقية جسر الثقة بين البلدين.") == []
+
+
+def test_a_unit_and_its_seat_named_with_the_cue_are_one_place() -> None:
+    # GeoNames lists «ولاية وهران» as a name of Oran: with the cue read as a cue, the wilaya and the city are one.
+    found = places("وأشاد والي ولاية وهران بالمجلس.", "ودعا إلى خدمة وهران ومواطنيها.")
+    assert found == ["وهران"]
