@@ -333,13 +333,13 @@ class Structure:
         return True
 
     def _story_heading(
-        self, blocks: Sequence[Block], drop: list[bool], candidates: Iterable[int], first: int, shared: int
+        self, blocks: Sequence[Block], drop: list[bool], candidates: Iterable[int], first: int
     ) -> int | None:
-        """The first headline-shaped line among the candidates that shares `shared` content words with the lead."""
+        """The first headline-shaped line among the candidates that shares two content words with the lead."""
         lead = set(content_tokens(_without_dateline(blocks[first].text))) if first < len(blocks) else set()
         for k in candidates:
             line = blocks[k].text
-            if not drop[k] and self._headline_like(line) and len(lead & set(content_tokens(line))) >= shared:
+            if not drop[k] and self._headline_like(line) and len(lead & set(content_tokens(line))) >= 2:
                 return k
         return None
 
@@ -443,7 +443,7 @@ class Structure:
         if title is None and head is not None and head < first and not self._headline_like(blocks[head].text):
             # The markup's title is a logo or a label («الخبر اليوم»): the headline is the heading under it that
             # announces the lead, when there is one.
-            better = self._story_heading(blocks, drop, range(head + 1, first), first, 2)
+            better = self._story_heading(blocks, drop, range(head + 1, first), first)
             if better is not None:
                 drop[head] = True
                 head = better
@@ -468,8 +468,11 @@ class Structure:
             k -= 1
         if head is not None and first < n:
             # A sub-heading the markup puts between the headline and the lead that tells the story is its deck.
+            lead = set(content_tokens(_without_dateline(blocks[first].text)))
             for k in range(head + 1, first):
-                if blocks[k].kind == "heading" and self._story_heading(blocks, drop, [k], first, 1) is not None:
+                line = blocks[k].text
+                story = blocks[k].kind == "heading" and not drop[k] and self._headline_like(line)
+                if story and lead & set(content_tokens(line)):
                     deck.add(k)
         # 4. Above the headline: menus, categories, dates, site names (short lines); long lines stay.
         for k in range(top):
