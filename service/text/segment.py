@@ -140,6 +140,7 @@ def _is_subheading(line: str, next_line: str | None) -> bool:
     return (
         next_line is not None
         and line[:1] not in '«“"„”'  # a line in quote marks is a quotation (a pull quote), not a label
+        and not structure.is_list_item(line)  # a bulleted line inside the story is a list item
         and 1 <= n <= structure.SECTION_MAX_WORDS
         and not _SENTENCE_END.search(line)
         and len(next_line) > len(line)
@@ -169,8 +170,9 @@ def segment(clean: CleanArticle, title: str | None = None) -> Article:
     index = 0
     for k, block in enumerate(blocks):
         following = blocks[k + 1].text if k + 1 < len(blocks) else None
-        # A sub-heading comes between paragraphs: never before the story's first one.
-        is_heading = bool(paragraphs) and (
+        # A sub-heading comes between paragraphs: never before the story's first one, but for the deck's bullet
+        # points (structure keeps them as headings above the lead).
+        is_heading = (bool(paragraphs) or block.kind == "heading") and (
             block.kind in ("heading", "title") or (block.kind == "paragraph" and _is_subheading(block.text, following))
         )
         if is_heading:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 
 from service.text.arabic import ARABIC_LETTER, content_tokens, normalize
@@ -22,12 +22,17 @@ _MONTHS = (
     " غشت يوليوز يونيه"
 )
 _DAYS = "السبت الاحد الاثنين الثلاثاء الاربعاء الخميس الجمعه"
+# The Hijri months and era mark: stamps in Egypt and the Gulf give both dates («… 2025 08:27 ص 4 ربيع آخر 1447 هـ»).
+_HIJRI = (
+    "محرم صفر ربيع الاول الاخر الثاني اول اخر ثاني جمادي الاولي الاخره اولي اخره رجب شعبان رمضان شوال ذو ذي القعده"
+    " الحجه ه هـ"
+)
 # Words a publication stamp holds besides dates and times («نشر في … الساعة», «منذ 3 دقائق», «آخر تحديث»).
 _STAMP_WORDS = frozenset(
     normalize(w)
     for w in (
-        _MONTHS + " " + _DAYS + " ص م صباحا مساء منذ دقيقه دقائق دقيقتين ساعه ساعات ساعتين يوم ايام امس اليوم"
-        " نشر نشرت في الساعه بتاريخ تاريخ النشر اخر تحديث تحديث محدث بتوقيت gmt utc am pm date published updated"
+        _MONTHS + " " + _DAYS + " " + _HIJRI + " ص م صباحا مساء منذ دقيقه دقائق دقيقتين ساعه ساعات ساعتين يوم ايام امس"
+        " اليوم نشر نشرت في الساعه بتاريخ تاريخ النشر اخر تحديث تحديث محدث بتوقيت gmt utc am pm date published updated"
         " on at min mins ago hours hour تم"
     ).split()
 )
@@ -77,6 +82,11 @@ _TIME_ANCHOR = re.compile(
 )
 _TERMINAL = re.compile(r"(?<!\.)[.!?؟]['\"»”)]*$|\.\.\.$")
 _ELLIPSIS_END = re.compile(r"(?:…|\.\.\.)['\"»”)]*$")
+# A line that opens with a numeric date and runs on into words («- 2025-08-04عنوان قصة أخرى»): a dated link in a
+# list of other stories. News prose never opens a line with a numeric date (the lead's glued stamp aside).
+_DATED_LINK = re.compile(r"^(?:[-–—•▪◾●*·]\s?)?\d{4}-\d{2}-\d{2}\s?[^\d\s:\-–—]")
+# A list item's bullet («- », «• »): it opens a deck item or a link in a list, never a headline.
+_BULLET = re.compile(r"^[-–—•▪◾●*·]\s")
 _FULL_STOP = re.compile(r"(?<!\.)\.['\"»”)]*$")
 _INNER_STOP = re.compile(r"[.!?؟]\s")
 _LABEL_END = re.compile(r"[:：]\s*$")
@@ -88,6 +98,7 @@ HEADLINE_MAX_WORDS = 25
 SECTION_MAX_WORDS = 10
 TAIL_SHORT_WORDS = 6  # after the story, unpunctuated lines this short are page furniture
 BEFORE_BODY_SHORT_WORDS = 8  # between the headline and the first paragraph: captions, bylines, categories
+TICKER_SHARED = 5  # a paragraph sharing under 1/5 of its content words with the next two is another story
 LEAD_CONTENT_WORDS = 6  # a lead with this many content words tells whether a line above announces its story
 
 
@@ -115,6 +126,11 @@ def is_stamp(line: str) -> bool:
         return False
     other = [t for t in toks if not t.isdigit() and not _HAS_DIGIT.search(t) and t not in _STAMP_WORDS]
     return not other
+
+
+def is_list_item(line: str) -> bool:
+    """A line that opens with a list bullet («- », «• »)."""
+    return _BULLET.match(line) is not None
 
 
 def is_latin_only(line: str) -> bool:
@@ -228,8 +244,22 @@ class Structure:
             and not is_latin_only(line)
             and not is_dateline_line(line)
             and not _LEADING_STAMP.match(line)
+            and not _BULLET.match(line)
             and not self.furniture(line)
             and not self.related(line)
+        )
+
+    def _deck_item(self, line: str) -> bool:
+        """A bullet point of the deck a story opens with (highlights under or instead of the headline): a
+        bulleted, headline-shaped line. It is a section, not furniture and not the headline."""
+        rest = _BULLET.sub("", line, count=1)
+        return (
+            rest != line
+            and HEADLINE_MIN_WORDS <= len(words(rest)) <= HEADLINE_MAX_WORDS
+            and not is_stamp(rest)
+            and not _HAS_DIGIT.match(rest)  # «- 2025-08-04…»: a dated link in a list of stories
+            and not self.furniture(rest)
+            and not self.related(rest)
         )
 
     def _short_headline(self, blocks: Sequence[Block], drop: list[bool], first: int) -> int | None:
@@ -301,6 +331,34 @@ class Structure:
             if self._headline_like(above) and story & set(content_tokens(above)):
                 return False
         return True
+
+    def _story_heading(
+        self, blocks: Sequence[Block], drop: list[bool], candidates: Iterable[int], first: int
+    ) -> int | None:
+        """The first headline-shaped line among the candidates that shares two content words with the lead."""
+        lead = set(content_tokens(_without_dateline(blocks[first].text))) if first < len(blocks) else set()
+        for k in candidates:
+            line = blocks[k].text
+            if not drop[k] and self._headline_like(line) and len(lead & set(content_tokens(line))) >= 2:
+                return k
+        return None
+
+    def _past_ticker(self, blocks: Sequence[Block], drop: list[bool], first: int) -> int:
+        """The story's first paragraph, past another story's teaser a page puts above it (a ticker): a paragraph
+        cut with an ellipsis that shares almost no content word with the two paragraphs after it. A lead is a whole
+        sentence of the story it opens; one that trails off («…») still names what the next paragraphs name."""
+        if not _ELLIPSIS_END.search(blocks[first].text):
+            return first
+        after = [k for k in range(first + 1, len(blocks)) if not drop[k] and _para(blocks, k)][:2]
+        if not after:
+            return first
+        story = {t for k in after for t in content_tokens(blocks[k].text)}
+        own = set(content_tokens(blocks[first].text))
+        # A few everyday words in common (سجل، وطني) are chance: a fifth of its words is the same story.
+        if len(own & story) * TICKER_SHARED >= len(own):
+            return first
+        drop[first] = True
+        return after[0]
 
     def _drop_trailing_teasers(
         self, blocks: Sequence[Block], drop: list[bool], head: int | None, title: str | None, first: int
@@ -377,9 +435,18 @@ class Structure:
         first = next((k for k in range(n) if not drop[k] and blocks[k].kind == "paragraph" and _para(blocks, k)), n)
         head = next((k for k in range(n) if blocks[k].kind == "title" and not drop[k]), None)
         given = normalize(title) if title else None
+        if first < n and (head is None or head < first):
+            first = self._past_ticker(blocks, drop, first)
         if first == n and head is None:
             # No line reads as prose (a short note, a list): the story starts at the first line left.
             first = next((k for k in range(n) if not drop[k]), n)
+        if title is None and head is not None and head < first and not self._headline_like(blocks[head].text):
+            # The markup's title is a logo or a label («الخبر اليوم»): the headline is the heading under it that
+            # announces the lead, when there is one.
+            better = self._story_heading(blocks, drop, range(head + 1, first), first)
+            if better is not None:
+                drop[head] = True
+                head = better
         if title is None and head is None and first < n and self._long_headline(blocks, drop, first):
             # A headline of twelve words or more reads as prose by length alone: it is the headline when
             # nothing but furniture stands above it and the paragraph after it is the lead.
@@ -393,16 +460,32 @@ class Structure:
             if first == n:
                 first = next((k for k in range(head + 1, n) if not drop[k]), n)
         top = head if head is not None else first
+        # 3b. The deck: bullet points right above the first paragraph (under the headline, or with none).
+        deck: set[int] = set()
+        k = min(first, n) - 1
+        while k >= 0 and k != head and not drop[k] and self._deck_item(blocks[k].text):
+            deck.add(k)
+            k -= 1
+        if head is not None and first < n:
+            # A sub-heading the markup puts between the headline and the lead that tells the story is its deck.
+            lead = set(content_tokens(_without_dateline(blocks[first].text)))
+            for k in range(head + 1, first):
+                line = blocks[k].text
+                story = blocks[k].kind == "heading" and not drop[k] and self._headline_like(line)
+                if story and lead & set(content_tokens(line)):
+                    deck.add(k)
         # 4. Above the headline: menus, categories, dates, site names (short lines); long lines stay.
         for k in range(top):
             line = blocks[k].text
             if given is not None and normalize(line) == given:
                 continue  # the given headline, repeated: left out below, not listed as furniture
+            if k in deck:
+                continue
             if len(words(line)) <= PARAGRAPH_WORDS or not _TERMINAL.search(line):
                 drop[k] = True
         # 5. Between the headline and the first paragraph: captions, bylines, labels, repeated headlines.
         for k in range(top + 1 if head is not None else top, min(first, n)):
-            if given is not None and normalize(blocks[k].text) == given:
+            if (given is not None and normalize(blocks[k].text) == given) or k in deck:
                 continue
             if blocks[k].kind == "heading" or len(words(blocks[k].text)) <= BEFORE_BODY_SHORT_WORDS:
                 drop[k] = True
@@ -410,11 +493,13 @@ class Structure:
         #     separators («سامي العلي | الرباط») are page furniture, never sub-headings or sentences.
         for k in range(top + 1, n):
             line = blocks[k].text
-            if drop[k] or blocks[k].kind == "title":
+            if drop[k] or blocks[k].kind == "title" or k in deck:
                 continue
             # (A line with digits may be a score, «الوداد 2 - 1 الرجاء»: not a byline or source line.)
-            fields = k > first and is_dateline_line(line) and not _HAS_DIGIT.search(line)
-            if is_field(line) or is_caption(line) or fields:
+            # A line ending with a colon right before a bulleted list introduces the list: prose, not a label.
+            intro = _LABEL_END.search(line) is not None and k + 1 < n and is_list_item(blocks[k + 1].text)
+            fields = k > first and is_dateline_line(line) and not _HAS_DIGIT.search(line) and not intro
+            if is_field(line) or is_caption(line) or fields or (k > first and _DATED_LINK.match(line)):
                 drop[k] = True
         # 6. After the story: short unpunctuated lines (tags, source, «ذات صلة»), from the end back.
         last = n - 1
@@ -463,7 +548,7 @@ class Structure:
                         dateline = m.group("dl").strip()
                         text = text[m.end() :]
             if text.strip():
-                kept.append(Block(b.kind, text))
+                kept.append(Block("heading" if k in deck else b.kind, text))
         return Arranged(out_title, dateline, kept, removed)
 
 

@@ -25,7 +25,15 @@ def digest_lines(*lines: str) -> Article:
 
 @pytest.mark.parametrize(
     "line",
-    ["الخميس، 30 أكتوبر 2025 - 00:27", "16 10:10 2026 مارس", "منذ دقائق 3", "نشر في 12 جانفي 2024 الساعة 10:30"],
+    [
+        "الخميس، 30 أكتوبر 2025 - 00:27",
+        "16 10:10 2026 مارس",
+        "منذ دقائق 3",
+        "نشر في 12 جانفي 2024 الساعة 10:30",
+        # Both calendars, as Egyptian and Gulf sites print them.
+        "الأحد 14 سبتمبر 2025 10:15 م 22 ربيع أول 1447 هـ",
+        "الجمعة 3 رمضان 1446 هـ",
+    ],
 )
 def test_publication_stamps_are_lines_of_dates_and_times(line: str) -> None:
     assert is_stamp(line)
@@ -332,3 +340,98 @@ def test_a_short_sentence_the_page_repeats_keeps_its_first_copy_a_repeated_capti
     texts = [s.text for s in article.sentences]
     assert texts.count(sentence) == 1 and article.removed.count(sentence) == 1
     assert caption not in " ".join(texts) and article.removed.count(caption) == 2
+
+
+def test_a_date_in_a_sentence_or_a_name_is_no_hijri_stamp() -> None:
+    assert not is_stamp("وصل الوفد في 3 رمضان 1446 هـ إلى العاصمة")
+    assert not is_stamp("سامي رمضان 12")
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["نائب رئيس التحرير سامي العلي", "رئيس مجلس الإدارة ورئيس التحريرسامي العلي", "مدير النشر ليلى حسن"],
+)
+def test_masthead_lines_naming_the_editors_are_furniture(line: str) -> None:
+    # Between paragraphs a short unpunctuated line would read as a sub-heading: its masthead role says otherwise.
+    article = digest_lines(HEADLINE, BODY[0], line, *BODY[1:])
+    assert article.title == HEADLINE and line in article.removed and article.sections == []
+    assert [s.text for s in article.sentences] == BODY
+
+
+def test_a_sentence_about_a_board_chairman_is_news() -> None:
+    line = "وقال رئيس مجلس الإدارة إن الشركة حققت أرباحا كبيرة في الربع الأول من العام الجاري."
+    article = digest_lines(HEADLINE, BODY[0], line)
+    assert line not in article.removed and article.sentences[-1].text == line
+
+
+def test_a_long_headline_under_a_masthead_and_a_two_calendar_stamp_is_the_title() -> None:
+    long_headline = "وزارة الصحة تطلق خطة واسعة لتوسيع شبكة المستشفيات في المحافظات الجنوبية والقرى النائية"
+    lines = ["صحيفة الخبر", "الأحد 14 سبتمبر 2025 10:15 م 22 ربيع أول 1447 هـ", "رئيس التحرير: سامي العلي"]
+    article = digest_lines(*lines, long_headline, *BODY)
+    assert article.title == long_headline
+    assert [s.text for s in article.sentences] == BODY
+
+
+def test_a_bulleted_deck_is_no_headline_but_the_stories_sections() -> None:
+    deck = ["- عشرة مستشفيات جديدة في المحافظات الجنوبية", "• التمويل من الموازنة العامة وقروض ميسرة"]
+    article = digest_lines(*deck, *BODY)
+    assert article.title is None and article.sections == deck and article.removed == []
+    assert [s.text for s in article.sentences] == BODY
+    article = digest_lines(HEADLINE, *deck, *BODY)
+    assert article.title == HEADLINE and article.sections == deck and article.removed == []
+
+
+def test_a_bulleted_line_is_never_the_headline() -> None:
+    article = digest_lines("- وزارة الصحة تعلن خطة لتوسيع شبكة المستشفيات", *BODY)
+    assert article.title is None and [s.text for s in article.sentences] == BODY
+
+
+def test_dated_links_after_the_story_are_furniture() -> None:
+    links = ["- 2024-11-02افتتاح جسر جديد فوق النهر في العاصمة", "2024-10-28 وزير المالية يعرض مشروع الموازنة"]
+    article = digest_lines(HEADLINE, *BODY, *links)
+    assert article.removed == links and [s.text for s in article.sentences] == BODY
+    # The lead's own glued publication stamp is not a link: the lead stays.
+    article = digest_lines(HEADLINE, "2024-11-02 " + BODY[0], *BODY[1:])
+    assert article.sentences[0].text == BODY[0] and article.removed == []
+
+
+def test_another_storys_teaser_above_the_lead_is_furniture_a_trailing_lead_is_not() -> None:
+    ticker = "ارتفعت أسعار الذهب في الأسواق العالمية مع نهاية الأسبوع. وقال متعاملون إن الطلب زاد..."
+    article = digest_lines(ticker, *BODY)
+    assert article.removed == [ticker] and [s.text for s in article.sentences] == BODY
+    # A lead that trails off still names the story the next paragraphs tell: it stays.
+    lead = "أعلنت وزارة الصحة اليوم عن خطة جديدة لبناء المستشفيات. وتشمل الخطة تأهيل المراكز الصحية في الجنوب..."
+    article = digest_lines(lead, *BODY[1:])
+    assert article.removed == [] and article.sentences[0].text == lead.split(". ")[0] + "."
+
+
+def digest_html(html: str) -> Article:
+    return segment(clean_article(html, "html", FURNITURE))
+
+
+PARAGRAPHS = "".join(f"<p>{b}</p>" for b in BODY)
+
+
+def test_a_logo_in_the_h1_gives_way_to_the_heading_that_announces_the_lead() -> None:
+    article = digest_html(f"<article><h1>الخبر اليوم</h1><h2>{HEADLINE}</h2>{PARAGRAPHS}</article>")
+    assert article.title == HEADLINE and article.removed == ["الخبر اليوم"]
+    # A short h1 with nothing better under it stays the headline.
+    article = digest_html(f"<article><h1>حريق المصنع</h1>{PARAGRAPHS}</article>")
+    assert article.title == "حريق المصنع"
+
+
+def test_a_markup_sub_heading_under_the_headline_that_tells_the_story_is_its_deck() -> None:
+    deck = "عشرة مستشفيات جديدة في المحافظات الجنوبية"
+    article = digest_html(f"<article><h1>{HEADLINE}</h1><h3>{deck}</h3>{PARAGRAPHS}</article>")
+    assert article.title == HEADLINE and article.sections == [deck] and article.removed == []
+    # A label in a heading tells no story: it goes.
+    article = digest_html(f"<article><h1>{HEADLINE}</h1><h3>أخبار محلية</h3>{PARAGRAPHS}</article>")
+    assert article.sections == [] and article.removed == ["أخبار محلية"]
+
+
+def test_a_bulleted_list_inside_the_story_and_its_introduction_are_news() -> None:
+    intro = "وتشمل الخطة ما يلي:"
+    items = ["- بناء عشرة مستشفيات جديدة في الجنوب", "- تأهيل المراكز الصحية في القرى"]
+    article = digest_lines(HEADLINE, BODY[0], intro, *items, *BODY[1:])
+    assert article.removed == [] and article.sections == []
+    assert [s.text for s in article.sentences] == [BODY[0], intro, *items, *BODY[1:]]
