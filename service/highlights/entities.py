@@ -319,8 +319,15 @@ class EntityFinder:
         name = [first]
         k = j + 1
         # A nasab's particles do not count: عبد العزيز بن سعود بن نايف is one name of four names.
-        while k < len(toks) and _span(name) < _MAX_NAME_TOKENS and self._name_like(toks[k]):
+        while k < len(toks) and _span(name) < _MAX_NAME_TOKENS:
             tok = toks[k]
+            if after_title and self._closed_family_name(toks, k, name):
+                # اللواء سامي القاضي، مدير الأمن: a family name that is also a word or a title (the judge)
+                name.append(tok)
+                k += 1
+                break
+            if not self._name_like(tok):
+                break
             if name[-1].norm == "ابو" and not tok.norm.startswith(("و", "لل", "بال")):
                 name.append(tok)  # أبو سلمية، أبو عبيدة: a kunya's second word is a name whatever its form
                 k += 1
@@ -435,6 +442,32 @@ class EntityFinder:
         if not (strong or self._is_unit(second) or self._rare_family_name(first, second)):
             return []
         return name
+
+    def _closed_family_name(self, toks: Sequence[Token], k: int, name: Sequence[Token]) -> bool:
+        """After a title and an attested given name, one more word closed by a comma that opens an apposition (a
+        title or «أنّ/إنّ») is the family name even when it is a frequent word: family names are often common
+        nouns (القاضي، الوكيل، نادي), and title, given name and apposition are evidence enough."""
+        tok = toks[k]
+        if len(name) != 1 or not self._is_given(name[0]) or k + 2 >= len(toks):
+            return False
+        comma, nxt = toks[k + 1], toks[k + 2]
+        if comma.surface not in _COMMAS or not nxt.is_word:
+            return False
+        apposition = self._is_title(nxt) or nxt.norm in _THAT or any(v in _THAT for v in nxt.variants)
+        return (
+            apposition
+            and tok.is_word
+            and not tok.surface[0].isascii()
+            and not any(c.isdigit() for c in tok.surface)
+            and tok.light not in STOP_LIGHT
+            and not is_verb(tok)
+            and tok.norm not in TIME_WORDS
+            and not any(c in tok.surface for c in _TANWEEN)
+            and not tok.norm.endswith(("ات", "ون", "ين", "ها", "هم"))  # a plural or a pronoun: a noun phrase
+            and not tok.norm.startswith(("لل", "بال", "و"))
+            and self._adjective(tok) is None
+            and not self._always_place(tok)  # (a name that is also a rare toponym elsewhere stays a name: نادي)
+        )
 
     def _rare_family_name(self, first: Token, second: Token) -> bool:
         """A frequent given name that is no common word (يسري، حميد) and then a word no frequency list knows
@@ -1417,6 +1450,8 @@ def _merge(target: _Found, src: _Found) -> None:
 
 # Titles abbreviated to a letter and a full stop: د. (doctor), م. (engineer), أ. (professor).
 _ABBREVIATED = frozenset({"د", "م", "ا"})
+_COMMAS = frozenset({"،", ","})
+_THAT = frozenset({"ان", "انه", "انها", "بان", "بانه"})  # أنّ/إنّ and their pronoun forms: a clause follows
 
 
 def _abbreviated_title(toks: Sequence[Token], j: int) -> bool:

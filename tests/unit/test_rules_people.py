@@ -295,3 +295,14 @@ def test_a_preposition_glued_to_a_function_word_ends_the_name_even_if_spelled_li
 def test_a_bare_word_with_namesakes_stays_a_family_name_and_an_opinion_is_no_verb() -> None:
     assert people("قال المتحدث باسم مجلس الوزراء، أشرف سلطان، إن الاجتماع انتهى.") == ["أشرف سلطان"]
     assert not is_speech_verb(tokenize("رأي")[0]) and is_speech_verb(tokenize("ورأى")[0])
+
+
+def test_a_family_name_that_is_a_word_is_closed_by_an_apposition() -> None:
+    # Family names are often common nouns or titles (the judge, the agent); after a title and a given name, a
+    # comma opening an apposition (a role, or «أنّ») closes the name with that word in it.
+    assert people("كلف العميد سامي القاضي، مدير الأمن، بمتابعة الملف.") == ["سامي القاضي"]
+    assert people("وحضر المهندس خالد نادي، مدير القسم، الاجتماع.") == ["خالد نادي"]
+    assert people("وقال للصحفي يوسف الوكيل، أنه وقع ليلا.") == ["يوسف الوكيل"]
+    # Without the comma the frequent word is not taken into the name, nor a plural noun before one.
+    assert people("كلف العميد سامي القاضي بمتابعة الملف.") == ["سامي"]
+    assert people("وكرم العميد سامي الفائزين، مدير المدرسة حاضر.") == ["سامي"]
