@@ -73,6 +73,7 @@ _THEOPHORIC = frozenset(normalize(w) for w in "الدين الإسلام الل�
 _PRONOUNS = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت"})
 # Particles of a nasab or a dynasty after which a name goes on (عبد العزيز بن سعود، حمد بن عيسى آل خليفة).
 _NASAB = frozenset({"بن", "ابن", "بنت", "ال"})
+_NASAB_LINKS = frozenset({"بن", "ابن", "بنت", "ولد"})  # "son/daughter of": the father's name follows
 _NO_QUOTES = str.maketrans("", "", _QUOTES + "()")
 # Who a statement is given to (قال لـ"…"، في تصريح لـ«…»): in news the quoted name after them is an outlet.
 _TOLD = frozenset(
@@ -326,6 +327,15 @@ class EntityFinder:
                 name.append(tok)
                 k += 1
                 break
+            linked = len(name) >= 2 and name[-1].norm in _NASAB_LINKS
+            if linked and tok.is_word and self._is_unit(tok) and not is_verb(tok) and not tok.norm.startswith("و"):
+                name.append(tok)  # ولد الشيخ، بن الأمير: after «son of» comes the father's name, even a title word
+                k += 1
+                continue
+            if len(name) >= 3 and name[-2].norm in _NASAB_LINKS and self._family_nisba(tok):
+                name.append(tok)  # فاطمة بنت سالم الهنائية: after the father's name, the family's (nisba) name
+                k += 1
+                break
             if not self._name_like(tok):
                 break
             if name[-1].norm == "ابو" and not tok.norm.startswith(("و", "لل", "بال")):
@@ -467,6 +477,25 @@ class EntityFinder:
             and not tok.norm.startswith(("لل", "بال", "و"))
             and self._adjective(tok) is None
             and not self._always_place(tok)  # (a name that is also a rare toponym elsewhere stays a name: نادي)
+        )
+
+    def _family_nisba(self, tok: Token) -> bool:
+        """A definite word that can be a family's name after a nasab (X بن Y …): one that no frequency list knows
+        (a family nisba such as الهنائية is rare in general text), no nationality, place, title or plural."""
+        norm = tok.norm
+        if not tok.is_word or not norm.startswith("ال") or norm in STOP or len(norm) < 5:
+            return False
+        if self._is_title(tok) or is_verb(tok) or self._adjective(tok) is not None or self._place_at([tok]):
+            return False
+        if norm.endswith(("ات", "ون", "ين")) or norm in TIME_WORDS or any(c in tok.surface for c in _TANWEEN):
+            return False  # a plural or a time word: the sentence goes on
+        # (the object after a name, الوفد، الاجتماع, is a frequent word; a family's nisba, الهنائية, is not)
+        return not (
+            norm in self.lex.common_words
+            or tok.bare in self.lex.common_words
+            or self._is_word(tok)
+            or self.gaz.is_common_noun(tok.bare)
+            or self.names.is_mostly_word(norm)
         )
 
     def _rare_family_name(self, first: Token, second: Token) -> bool:

@@ -306,3 +306,13 @@ def test_a_family_name_that_is_a_word_is_closed_by_an_apposition() -> None:
     # Without the comma the frequent word is not taken into the name, nor a plural noun before one.
     assert people("كلف العميد سامي القاضي بمتابعة الملف.") == ["سامي"]
     assert people("وكرم العميد سامي الفائزين، مدير المدرسة حاضر.") == ["سامي"]
+
+
+def test_a_nasab_takes_the_fathers_name_and_the_familys_nisba() -> None:
+    # After «son/daughter of» the father's name follows even when it is a title word (الشيخ), and after the
+    # father's name a rare definite word is the family's name (a nisba: الهنائية).
+    assert people("وقالت الدكتورة فاطمة بنت سالم الهنائية إن البحث انتهى.") == ["فاطمة بنت سالم الهنائية"]
+    assert people("وقال الرئيس أحمد ولد الشيخ الكرباوي إن الحادث وقع.") == ["أحمد ولد الشيخ الكرباوي"]
+    # A frequent definite word after the nasab is the verb's object, not a family name.
+    assert people("واستقبل خالد بن سلطان الوفد الزائر.") == ["خالد بن سلطان"]
+    assert people("وعين سيدي ولد أحمد الحكومي رئيسا.") == ["سيدي ولد أحمد"]
