@@ -1144,6 +1144,7 @@ class EntityFinder:
             self._name_like(t)
             and not self._common_noun(t)
             and t.norm not in self.lex.common_words
+            and not self.names.is_mostly_word(t.norm)  # دستوري: a word in the name index is mostly no name
             and not t.norm.startswith(("و", "ب", "ل", "ف"))
             and not self._is_given(t)
         )
@@ -1193,6 +1194,10 @@ class EntityFinder:
             return False
         if t.norm.endswith("يه") and not t.norm.endswith("ايه"):
             return False  # محكمة مصرية: a relative adjective (حماية, with its long a, is a noun)
+        if t.norm.endswith("ي") and not t.norm.endswith("اي") and self.names.is_mostly_word(t.norm):
+            return False  # موقع سياحي: an indefinite relative adjective describes the head, it names nothing
+        if _imperfect_verb(t.norm, self.lex.common_words):
+            return False  # صحيفة تدعم المعارضة: an imperfect verb opens a clause describing the head
         if t.norm.endswith("ه") and not closes:
             return False  # a feminine word that no definite word follows is an adjective (هيئة معنية)
         if not closes and (self.gaz.is_common_noun(t.norm) or t.norm in self.lex.common_words):
@@ -1344,6 +1349,22 @@ class EntityFinder:
             break
         if n <= 1:
             return 0, ()
+        span = toks[i : i + n]
+        if not head_definite and all(t.is_word and not t.norm.startswith(("ال", "لل")) for t in span[1:]):
+            # تنظيم مؤتمر، قيادة حكومة: an indefinite construct names a body only when it ends in a proper name
+            last_word = span[-1]
+            common = self._common_noun(last_word) or last_word.norm in self.lex.common_words
+            if common and last_word.norm not in _MEDIA_SUFFIXES and self._place_at([last_word]) is None:
+                return -n, ()  # (the whole phrase is skipped: حكومة in قيادة حكومة starts no body either)
+        if (
+            head_definite
+            and _participle(toks[i + 1].norm.removesuffix("ه"))
+            and not any(v in _STATE_BODIES for v in _org_variants(tok))
+            and not any(t.norm.startswith("لل") or self._complement_at(toks, i + m) for m, t in enumerate(span))
+        ):
+            # الشركة المنفذة، اللجنة المشكلة: a definite head described by what it does or how it was made is a
+            # back-reference, not a name (armed and security forces are named so: القوات المسلحة)
+            return -n, ()
         last = toks[i + n - 1]
         kept_last = last.norm in _GENERAL or (last.norm in _SCOPE_ADJECTIVES and self._genitive_before(toks, i, n - 1))
         if (last.norm in self.lex.not_organization_parts and not kept_last) or last.bare in _GENERIC_PLACES:
@@ -1494,6 +1515,11 @@ def _participle(norm: str) -> bool:
         return False
     stem = norm[3:]
     return len(stem) == 3 or (len(stem) == 4 and stem[1] == "ا") or (stem.startswith(("ت", "ست")) and len(stem) <= 6)
+
+
+def _imperfect_verb(norm: str, common: frozenset[str]) -> bool:
+    """An imperfect verb of a three-letter root: ي/ت/ن + a frequent word of three letters (تدعم from دعم)."""
+    return len(norm) == 4 and norm[0] in "يتن" and norm[1:] in common
 
 
 def _without_pronoun(norm: str) -> str:

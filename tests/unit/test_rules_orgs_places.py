@@ -265,3 +265,22 @@ def test_a_known_name_in_brackets_is_an_alias_only_of_the_same_body() -> None:
     assert [(o.ar, o.surface_forms) for o in found] == [("وكالة الأنباء الكويتية", ["وكالة الأنباء الكويتية", "كونا"])]
     # The agency that reported a ministry's statement is another body.
     assert orgs("وقالت وزارة الخارجية (رويترز) إن الوفد وصل.") == ["وزارة الخارجية", "رويترز"]
+
+
+def test_an_indefinite_head_with_a_clause_or_adjective_names_nothing() -> None:
+    # An imperfect verb after an indefinite head opens a relative clause; an indefinite nisba describes it.
+    assert orgs("وقالت صحيفة تدعم المعارضة إن الحكومة فشلت.") == []
+    assert orgs("وزار الوفد موقع سياحي في المدينة.") == []
+    # An indefinite construct ends in a proper name, not in a common noun ("organising a conference").
+    assert orgs("ودعا إلى تنظيم مؤتمر دستوري شامل.") == []
+    assert orgs("ورفض قيادة حكومة جديدة.") == []
+    # A proper name or a media brand's foreign word does close it.
+    assert orgs("وقالت صحيفة تونس إن الوضع هادئ.") == ["صحيفة تونس"]
+
+
+def test_a_definite_head_described_by_a_participle_is_no_name() -> None:
+    assert orgs("وأكدت الشركة المنفذة أن العمل انتهى.") == []
+    assert orgs("واجتمعت اللجنة المشكلة لهذا الغرض أمس.") == []
+    # A complement makes it a name again, and armed forces are named by such an adjective.
+    assert orgs("وقررت الهيئة المستقلة للانتخابات التأجيل.") == ["الهيئة المستقلة للانتخابات"]
+    assert orgs("وقالت القوات المسلحة إنها ردت.") == ["القوات المسلحة"]
