@@ -1189,7 +1189,9 @@ class EntityFinder:
             or t.norm.startswith(("و", "ب", "ل", "ف"))
             or self._is_given(t)
             or t.norm in self.lex.not_organization_parts
-            or t.norm.endswith(("ين", "ون"))  # مستثمرين، معنيون: a plural adjective or participle
+            # مستثمرين، معنيون: a sound plural adjective or participle (a singular of three letters or more and
+            # its ending); a shorter word is a broken plural, a noun that continues the chain (شؤون، ديون)
+            or (t.norm.endswith(("ين", "ون")) and len(t.norm) >= 5)
         ):
             return False
         if t.norm.endswith("يه") and not t.norm.endswith("ايه"):

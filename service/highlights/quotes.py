@@ -367,7 +367,9 @@ def find_quotes(
             if len(body.split()) < _LONG_QUOTE_WORDS and not _introduced(toks, starts, a, speech, noun):
                 continue  # a term, a name or a case title in quote marks: nobody is said to have said it
             i = speech.last_before(a)
-            if i is None:
+            if according := _according_to(toks, starts, b, resolver):
+                speaker = according  # «…»، وفق الحمود: the attribution right after the quote names its speaker
+            elif i is None:
                 # Attribution after the quote («…»، قال الصباغ), else the sentence's subject.
                 after = speech.last_before(len(text) + 1)
                 speaker = speakers[after] if after is not None else carried
@@ -377,6 +379,29 @@ def find_quotes(
         if speakers:
             carried = speakers[-1]
     return quotes
+
+
+# Words of attribution after a quotation: «…»، وفق/بحسب/حسب/طبقا لـ X — X said it.
+_ACCORDING = frozenset(normalize(w) for w in "وفق وفقا وفقاً حسب بحسب وحسب طبقا طبقاً تبعا".split())
+
+
+def _according_to(toks: Sequence[Token], starts: list[int], b: int, resolver: _SpeakerResolver) -> str | None:
+    """The speaker an attribution right after the quotation ending at offset b names (… ، وفق الوزير سامي)."""
+    k = bisect.bisect_left(starts, b)
+    while k < len(toks) and not toks[k].is_word and k - bisect.bisect_left(starts, b) < 3:
+        k += 1  # the closing mark and a comma
+    if k >= len(toks) or not any(v in _ACCORDING for v in (toks[k].norm, toks[k].light)):
+        return None
+    k += 1
+    words: list[Token] = []
+    for tok in toks[k : k + _WINDOW]:
+        if not tok.is_word:
+            break
+        words.append(tok)
+    speaker, named = resolver.resolve(words)
+    if speaker is None and words and words[0].norm.startswith("ل"):
+        speaker, named = resolver.resolve([*tokenize(words[0].surface[1:]), *words[1:]])  # وفقا للوزير
+    return speaker if named else None
 
 
 # Terms, names and case titles in quote marks are short; a quoted span this long is somebody's statement even

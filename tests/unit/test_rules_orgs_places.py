@@ -284,3 +284,10 @@ def test_a_definite_head_described_by_a_participle_is_no_name() -> None:
     # A complement makes it a name again, and armed forces are named by such an adjective.
     assert orgs("وقررت الهيئة المستقلة للانتخابات التأجيل.") == ["الهيئة المستقلة للانتخابات"]
     assert orgs("وقالت القوات المسلحة إنها ردت.") == ["القوات المسلحة"]
+
+
+def test_a_broken_plural_continues_a_construct() -> None:
+    # شؤون, ديون: -ون on a two-letter stem is a broken plural (a noun), not a sound plural adjective (معنيون).
+    assert orgs("وقالت وزارة شؤون المرأة إن الخطة جاهزة.") == ["وزارة شؤون المرأة"]
+    assert orgs("وقالت هيئة ديون الدولة إن العجز زاد.") == ["هيئة ديون الدولة"]
+    assert orgs("وقالت لجنة معنيون بالملف إن العمل مستمر.") == []

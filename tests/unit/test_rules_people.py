@@ -316,3 +316,15 @@ def test_a_nasab_takes_the_fathers_name_and_the_familys_nisba() -> None:
     # A frequent definite word after the nasab is the verb's object, not a family name.
     assert people("واستقبل خالد بن سلطان الوفد الزائر.") == ["خالد بن سلطان"]
     assert people("وعين سيدي ولد أحمد الحكومي رئيسا.") == ["سيدي ولد أحمد"]
+
+
+def test_an_attribution_after_the_quote_names_its_speaker() -> None:
+    # «…»، وفق/بحسب X: the attribution right after the quotation, whoever spoke before it.
+    got = speakers(
+        "وقال الوزير سامي الخطيب إن الطريق مغلق.",
+        "وأشار العميد نادر السالم إلى حادث آخر.",
+        "«تم فتح الطريق أمام السيارات بعد ساعتين»، وفق الخطيب.",
+    )
+    assert got == ["سامي الخطيب"]
+    got = speakers("«الوضع تحت السيطرة في كل المناطق»، بحسب العميد نادر السالم.")
+    assert got == ["نادر السالم"]
