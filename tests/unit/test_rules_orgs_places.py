@@ -291,3 +291,9 @@ def test_a_broken_plural_continues_a_construct() -> None:
     assert orgs("وقالت وزارة شؤون المرأة إن الخطة جاهزة.") == ["وزارة شؤون المرأة"]
     assert orgs("وقالت هيئة ديون الدولة إن العجز زاد.") == ["هيئة ديون الدولة"]
     assert orgs("وقالت لجنة معنيون بالملف إن العمل مستمر.") == []
+
+
+def test_a_hospital_is_a_facility_not_an_organisation() -> None:
+    # The corpus convention (ANERcorp's): a hospital, like a stadium or a bridge, is a place with its cue word.
+    assert orgs("ونقل المصابون إلى مستشفى الرازي في المدينة.") == []
+    assert orgs("وأعلنت وزارة الصحة افتتاح مستشفى الأمل.") == ["وزارة الصحة"]
