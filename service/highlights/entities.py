@@ -212,6 +212,9 @@ class EntityFinder:
             tok.is_word
             and len(tok.bare) >= 2
             and tok.light not in STOP_LIGHT
+            # Egyptian spelling writes a final ي as ى (فى، الذى): a function word so spelled is no name either
+            # (the converse does not hold: علي is a name, على a preposition).
+            and not (tok.light.endswith("ى") and tok.light[:-1] + "ي" in STOP_LIGHT)
             and tok.norm not in self.lex.not_names
             and tok.norm not in _CONJUNCTIONS
             and not self._is_title(tok)
@@ -338,6 +341,12 @@ class EntityFinder:
                 break
             if not self._name_like(tok):
                 break
+            if len(name) >= 2 and name[-2].norm == "ال" and name[-1].norm not in _NAME_PARTICLES:
+                break  # … آل سعود: the house's name closes the nasab
+            after_father = len(name) >= 3 and name[-2].norm in _NASAB_LINKS and name[-1].norm != "عبد"
+            definite = tok.norm.startswith("ال") and tok.norm not in _NAME_PARTICLES | _THEOPHORIC
+            if after_father and definite and not self._family_nisba(tok):
+                break  # الشيخ تميم بن حمد الوفد: after the father's name a frequent word is the verb's object
             if name[-1].norm == "ابو" and not tok.norm.startswith(("و", "لل", "بال")):
                 name.append(tok)  # أبو سلمية، أبو عبيدة: a kunya's second word is a name whatever its form
                 k += 1

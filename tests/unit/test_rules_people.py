@@ -328,3 +328,17 @@ def test_an_attribution_after_the_quote_names_its_speaker() -> None:
     assert got == ["سامي الخطيب"]
     got = speakers("«الوضع تحت السيطرة في كل المناطق»، بحسب العميد نادر السالم.")
     assert got == ["نادر السالم"]
+
+
+def test_a_nasab_ends_before_the_verbs_object() -> None:
+    # After the father's name a frequent definite word is the verb's object; after «آل X» the name is complete.
+    assert people("واستقبل الشيخ تميم بن حمد الوفد الزائر.") == ["تميم بن حمد"]
+    assert people("واستقبل الأمير فيصل بن عبد العزيز آل سعود الوفد.") == ["فيصل بن عبد العزيز آل سعود"]
+    assert people("وقال الشيخ سلطان بن محمد القاسمي إن الخطة جاهزة.") == ["سلطان بن محمد القاسمي"]
+
+
+def test_egyptian_spelling_and_honorifics_name_nobody() -> None:
+    # فى is في in Egyptian spelling, a preposition; معالي, فخامة, سمو are forms of address before a title.
+    assert people("وحضر اللواء خالد سعيد وزير التنمية فى هذا الشأن.") == ["خالد سعيد"]
+    assert people("وقال وزير الصحة معالي د.أحمد بن محمد الراشدي أن الخطة جاهزة.") == ["أحمد بن محمد الراشدي"]
+    assert people("وقالت معالي الوزيرة إن الخطة جاهزة.") == []
