@@ -1363,9 +1363,9 @@ class EntityFinder:
         span = toks[i : i + n]
         if not head_definite and all(t.is_word and not t.norm.startswith(("ال", "لل")) for t in span[1:]):
             # تنظيم مؤتمر، قيادة حكومة: an indefinite construct names a body only when it ends in a proper name
-            last_word = span[-1]
-            common = self._common_noun(last_word) or last_word.norm in self.lex.common_words
-            if common and last_word.norm not in _MEDIA_SUFFIXES and self._place_at([last_word]) is None:
+            closing = span[-1]
+            common = self._common_noun(closing) or closing.norm in self.lex.common_words
+            if common and closing.norm not in _MEDIA_SUFFIXES and self._place_at([closing]) is None:
                 return -n, ()  # (the whole phrase is skipped: حكومة in قيادة حكومة starts no body either)
         if (
             head_definite

@@ -367,6 +367,7 @@ def find_quotes(
             if len(body.split()) < _LONG_QUOTE_WORDS and not _introduced(toks, starts, a, speech, noun):
                 continue  # a term, a name or a case title in quote marks: nobody is said to have said it
             i = speech.last_before(a)
+            speaker: str | None
             if according := _according_to(toks, starts, b, resolver):
                 speaker = according  # «…»، وفق الحمود: the attribution right after the quote names its speaker
             elif i is None:

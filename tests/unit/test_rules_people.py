@@ -342,3 +342,11 @@ def test_egyptian_spelling_and_honorifics_name_nobody() -> None:
     assert people("وحضر اللواء خالد سعيد وزير التنمية فى هذا الشأن.") == ["خالد سعيد"]
     assert people("وقال وزير الصحة معالي د.أحمد بن محمد الراشدي أن الخطة جاهزة.") == ["أحمد بن محمد الراشدي"]
     assert people("وقالت معالي الوزيرة إن الخطة جاهزة.") == []
+
+
+def test_nouns_for_ordinary_people_introduce_a_name() -> None:
+    # News names citizens, children, the dead and the accused after such a noun, as it names officials after a title.
+    assert people("وأصيب المواطن سالم الجبوري بجروح.") == ["سالم الجبوري"]
+    assert people("وقال الحاج عبد الرحمن الزين إن المحصول جيد.") == ["عبد الرحمن الزين"]
+    assert people("وقال المواطن العادي إن الأسعار ارتفعت.") == []
+    assert people("واعتقلت الشرطة المتهم الرئيسي في القضية.") == []
