@@ -96,6 +96,7 @@ _CLUB_HEADS = frozenset({"نادي", "النادي", "فريق", "منتخب"})
 _STATE_BODIES = frozenset({"الجيش", "الشرطه", "الاستخبارات", "المخابرات", "الحرس", "القوات", "البرلمان"})
 # «العام» after a name is the adjective "general" (الأمن العام) unless a word of time follows (العام الماضي).
 _GENERAL = frozenset({"العام", "العامه"})
+_MUNICIPAL = frozenset({"بلديه", "امانه"})  # a town's administration (بلدية، أمانة العاصمة): a body
 _RELATIVES = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان", "اللواتي", "اللاتي"})
 _YEAR_WORDS = frozenset({"الماضي", "المقبل", "الجاري", "الحالي", "المنصرم", "القادم"})
 # Deictic place nouns: a head whose complement is one of them means "the city's …", no particular body.
@@ -1395,8 +1396,10 @@ class EntityFinder:
             self._names_something(t) for t in toks[i + 1 : i + n]
         ):
             return -n, ()  # موقع الحادث، شبكة الإنترنت، القسم الدستوري: a place or a thing, not a body
-        if n == 2 and self._place_unit(tok, toks[i + 1]):
+        municipal = any(v.removeprefix("ال") in _MUNICIPAL for v in _org_variants(tok))
+        if n == 2 and self._place_unit(tok, toks[i + 1]) and not municipal:
             return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
+        # (بلدية صفاقس: a municipality is the town's administration, a body that decides and owes, not the town)
         return n, ()
 
     def _genitive_before(self, toks: Sequence[Token], i: int, n: int) -> bool:

@@ -297,3 +297,9 @@ def test_a_hospital_is_a_facility_not_an_organisation() -> None:
     # The corpus convention (ANERcorp's): a hospital, like a stadium or a bridge, is a place with its cue word.
     assert orgs("ونقل المصابون إلى مستشفى الرازي في المدينة.") == []
     assert orgs("وأعلنت وزارة الصحة افتتاح مستشفى الأمل.") == ["وزارة الصحة"]
+
+
+def test_a_municipality_is_a_body() -> None:
+    # بلدية X is the town's administration (it decides, it owes), unlike a district named by its place.
+    assert orgs("وقررت بلدية صفاقس إغلاق السوق.") == ["بلدية صفاقس"]
+    assert orgs("وقال رئيس بلدية الكرك إن الطرق مغلقة.") == ["بلدية الكرك"]
