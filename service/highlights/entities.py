@@ -1269,6 +1269,15 @@ class EntityFinder:
                 ):
                     n += 1
                 break
+            if n == 1 and not head_definite and (named := self._named_after(toks, i + n)):
+                # جامعة السلطان قابوس، مركز الملك سلمان للإغاثة، مؤسسة محمد بن راشد: named after a person (an
+                # indefinite head in construct; after a definite one, أدانت المحكمة خالد …, the name is the object)
+                n += named
+                if self._complement_at(toks, i + n):
+                    n += 2
+                elif self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
+                    n += 1
+                break
             if known := self._known_inside(toks, i + n):
                 end = n + len(known)
                 if n == 1 and not self._definite_at(toks, i + end):
@@ -1401,6 +1410,17 @@ class EntityFinder:
             return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
         # (بلدية صفاقس: a municipality is the town's administration, a body that decides and owes, not the town)
         return n, ()
+
+    def _named_after(self, toks: Sequence[Token], k: int) -> int:
+        """How many tokens a person's name takes at k, right after an organisation's head: a title and the name
+        it introduces (الملك سعود), or a full name (محمد بن راشد); 0 when none."""
+        if self._is_title(toks[k]) and not toks[k].norm.startswith(("و", "ب", "ل")):
+            name = self._read_name(toks, k + 1, after_title=True)
+            return 1 + _through(toks, k + 1, name) if name else 0
+        if self._is_given(toks[k]):
+            name = self._read_name(toks, k, after_title=False)
+            return _through(toks, k, name) if len(name) >= 2 else 0
+        return 0
 
     def _genitive_before(self, toks: Sequence[Token], i: int, n: int) -> bool:
         """Whether the word before i + n is the definite genitive of an indefinite head (قيادة [العمليات])."""
@@ -1542,6 +1562,12 @@ def _without_pronoun(norm: str) -> str:
         if norm.endswith(suffix) and len(norm) - len(suffix) >= 3:
             return norm[: -len(suffix)]
     return norm
+
+
+def _through(toks: Sequence[Token], k: int, name: Sequence[Token]) -> int:
+    """How many tokens from k a name read there covers (its last token found by position)."""
+    last = name[-1]
+    return next((m - k + 1 for m in range(k, min(len(toks), k + 2 * _MAX_NAME_TOKENS + 2)) if toks[m] is last), 0)
 
 
 def _span(name: Sequence[Token]) -> int:

@@ -303,3 +303,21 @@ def test_a_municipality_is_a_body() -> None:
     # بلدية X is the town's administration (it decides, it owes), unlike a district named by its place.
     assert orgs("وقررت بلدية صفاقس إغلاق السوق.") == ["بلدية صفاقس"]
     assert orgs("وقال رئيس بلدية الكرك إن الطرق مغلقة.") == ["بلدية الكرك"]
+
+
+def test_a_body_named_after_a_person_takes_the_whole_name() -> None:
+    # A head followed by a title and a name, or by a full name, is named after that person.
+    assert orgs("وأعلنت جامعة السلطان قابوس نتائج القبول.") == ["جامعة السلطان قابوس"]
+    assert orgs("وقدم مركز الملك سلمان للإغاثة مساعدات.") == ["مركز الملك سلمان للإغاثة"]
+    assert orgs("وتبرعت مؤسسة محمد بن راشد للمعرفة بالكتب.") == ["مؤسسة محمد بن راشد للمعرفة"]
+    # The person is no separate mention; a rank after a council still introduces the next person.
+    assert entities("وقالت جامعة الملك سعود إن القبول بدأ.").people == []
+    assert people_of("وقال مجلس السيادة الفريق أول ياسر حمدان إن") == ["ياسر حمدان"]
+
+
+def people_of(*sentences: str) -> list[str]:
+    return [e.ar for e in entities(*sentences).people]
+
+
+def test_a_definite_head_takes_no_persons_name() -> None:
+    assert orgs("أدانت المحكمة خالد عبد الكريم منصور بتهمة الرشوة.") == []
