@@ -344,10 +344,19 @@ class EntityFinder:
                 break
             if len(name) >= 2 and name[-2].norm == "ال" and name[-1].norm not in _NAME_PARTICLES:
                 break  # … آل سعود: the house's name closes the nasab
-            after_father = len(name) >= 3 and name[-2].norm in _NASAB_LINKS and name[-1].norm != "عبد"
+            after_father = (len(name) >= 3 and name[-2].norm in _NASAB_LINKS and name[-1].norm != "عبد") or (
+                len(name) >= 4 and name[-3].norm in _NASAB_LINKS and name[-2].norm == "عبد"  # بن عبد العزيز
+            )
             definite = tok.norm.startswith("ال") and tok.norm not in _NAME_PARTICLES | _THEOPHORIC
             if after_father and definite and not self._family_nisba(tok):
                 break  # الشيخ تميم بن حمد الوفد: after the father's name a frequent word is the verb's object
+            if name[-1].norm == "عبد" and tok.norm.startswith("ال") and len(tok.norm) >= 4 and tok.norm not in STOP:
+                # عبد الإله، عبد الكريم: «servant of» and a divine name are one given name, a frequent word or not
+                name.append(tok)
+                k += 1
+                if not self._name_goes_on(toks, k, tok):
+                    break
+                continue
             if name[-1].norm == "ابو" and not tok.norm.startswith(("و", "لل", "بال")):
                 name.append(tok)  # أبو سلمية، أبو عبيدة: a kunya's second word is a name whatever its form
                 k += 1
@@ -446,7 +455,8 @@ class EntityFinder:
             return []
         strong = first.norm in _STRONG_GIVEN or first.light in self.lex.given_names
         weak = first.norm in self.names.common_given and not strong
-        second = name[1]
+        # عبد الإله بنكيران: «عبد» and its word are one given name; the checks below are on the family name after it
+        second = name[2] if first.norm == "عبد" and len(name) >= 3 else name[1]
         if weak and not (
             second.norm in _NAME_PARTICLES
             or (self.names.is_frequent_given(second.norm) and second.norm not in self.names.common_given)

@@ -350,3 +350,11 @@ def test_nouns_for_ordinary_people_introduce_a_name() -> None:
     assert people("وقال الحاج عبد الرحمن الزين إن المحصول جيد.") == ["عبد الرحمن الزين"]
     assert people("وقال المواطن العادي إن الأسعار ارتفعت.") == []
     assert people("واعتقلت الشرطة المتهم الرئيسي في القضية.") == []
+
+
+def test_servant_of_and_a_divine_name_are_one_given_name() -> None:
+    # عبد + a divine name is one given name even when that word is frequent on its own (الإله، الكريم).
+    assert people("وقال عبد الإله الكتاني إن الحكومة مستمرة.") == ["عبد الإله الكتاني"]
+    assert people("وقال رئيس الحكومة عبد الإله الكتاني إن") == ["عبد الإله الكتاني"]
+    # A father's compound name ends the nasab before the verb's object.
+    assert people("واستقبل فيصل بن عبد العزيز الوفد.") == ["فيصل بن عبد العزيز"]
