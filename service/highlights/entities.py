@@ -399,7 +399,8 @@ class EntityFinder:
             ends_here = tok.norm not in _NAME_PARTICLES | _THEOPHORIC  # نجم الدين عبدالله: the name goes on
             if tok.bare.startswith("ال") and ends_here and not self._name_goes_on(toks, k, tok):
                 break  # a family name with the article ends the name
-        while name and name[-1].norm in _NAME_PARTICLES:
+        # (أم without its word is the conjunction "or" written without hamza, not a kunya: البشير ام …)
+        while name and (name[-1].norm in _NAME_PARTICLES or name[-1].norm == "ام"):
             name.pop()
         if not name:
             return []

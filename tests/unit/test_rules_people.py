@@ -358,3 +358,9 @@ def test_servant_of_and_a_divine_name_are_one_given_name() -> None:
     assert people("وقال رئيس الحكومة عبد الإله الكتاني إن") == ["عبد الإله الكتاني"]
     # A father's compound name ends the nasab before the verb's object.
     assert people("واستقبل فيصل بن عبد العزيز الوفد.") == ["فيصل بن عبد العزيز"]
+
+
+def test_umm_without_its_word_is_the_conjunction() -> None:
+    # أم written without hamza at a name's end is "or", not a kunya; أم كلثوم keeps it.
+    assert people("هل يتعلق الامر بالرئيس البشير ام بالمصالح؟") == ["البشير"]
+    assert people("وقالت أم كلثوم إن الحفل تأجل.") == ["أم كلثوم"]
