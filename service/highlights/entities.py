@@ -500,6 +500,41 @@ class EntityFinder:
             and not self._always_place(tok)  # (a name that is also a rare toponym elsewhere stays a name: نادي)
         )
 
+    def _surname_speaks(self, toks: Sequence[Token], k: int) -> bool:
+        """Between a speech verb and what is said (a colon, «أنّ/إنّ», a quote mark), one word that is a surname:
+        attested in the name index or, without the article, in no frequency list (a foreign surname); never a
+        frequent word, a title, a body, a place or a nationality (وقال المصدر، وأضاف البيان، وقال مسؤولون)."""
+        if k + 1 >= len(toks) or not toks[k].is_word:
+            return False
+        tok, nxt = toks[k], toks[k + 1]
+        if not (nxt.surface in ':«“"' or nxt.norm in _THAT or nxt.norm in ("ان", "انه", "انها")):
+            return False
+        norm = tok.norm
+        if (
+            len(norm) < 4
+            or norm in STOP
+            or tok.light in STOP_LIGHT
+            or norm.startswith(("لل", "بال", "وال", "فال"))
+            or (norm[:1] in "بل" and self._glued_word(tok))  # لوكالة: the one spoken to
+            or (norm[:1] in "وف" and (self._coordinated(tok) or norm[1:] in self.lex.common_words))
+            or self._is_title(tok)
+            or is_verb(tok)
+            or self._is_word(tok)
+            or norm in self.lex.common_words
+            or tok.bare in self.lex.common_words
+            or self.gaz.is_common_noun(tok.bare)
+            or self.names.is_mostly_word(norm)
+            or self._adjective(tok) is not None
+            or self._place_at([tok]) is not None
+            or any(v in self.lex.organization_heads for v in tok.variants)
+            or any(tok.norm == seq[0] for seq in self.lex.organizations)
+            or tok.surface[0].isascii()
+            or any(c.isdigit() for c in tok.surface)
+            or norm.endswith(("ون", "ين", "ات"))
+        ):
+            return False
+        return self.names.is_surname(norm) or not norm.startswith("ال")
+
     def _family_nisba(self, tok: Token) -> bool:
         """A definite word that can be a family's name after a nasab (X بن Y …): one that no frequency list knows
         (a family nisba such as الهنائية is rare in general text), no nationality, place, title or plural."""
@@ -746,6 +781,8 @@ class EntityFinder:
                     name = []  # وحسن الجوار: "and good neighbourliness"; no family name is attested
             elif is_speech_verb(tok) and i + 1 < len(toks) and self._is_given(toks[i + 1]):
                 name = self._read_name(toks, i + 1, after_title=False)
+            elif is_speech_verb(tok) and self._surname_speaks(toks, i + 1):
+                name = [toks[i + 1]]  # وتابع الكتاني: "…": a person the article names by surname alone
             at = position.get(name[0].start) if name else None
             if at is not None and at != i and self._after_cue(toks, at):
                 name = []  # المحافظ مستشفى الملك فهد: the name after the complements is the hospital's

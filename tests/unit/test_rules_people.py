@@ -364,3 +364,15 @@ def test_umm_without_its_word_is_the_conjunction() -> None:
     # أم written without hamza at a name's end is "or", not a kunya; أم كلثوم keeps it.
     assert people("هل يتعلق الامر بالرئيس البشير ام بالمصالح؟") == ["البشير"]
     assert people("وقالت أم كلثوم إن الحفل تأجل.") == ["أم كلثوم"]
+
+
+def test_a_surname_alone_between_a_speech_verb_and_the_speech_is_a_person() -> None:
+    # Speech verb + one surname (attested, or a foreign word no frequency list knows) + what is said.
+    assert people("وتابع الكتاني: نحن مستعدون للحوار.") == ["الكتاني"]
+    assert people("وقال لافروف إن الحوار ممكن.") == ["لافروف"]
+    assert speakers("وقال الوزير نادر السالم إن الوضع صعب.", 'وتابع الكتاني: "نحن مستعدون للحوار مع الجميع".') == [
+        "الكتاني"
+    ]
+    # Frequent words, bodies and a preposition glued to a word stand there too.
+    assert people("وقال المصدر إن الحرب مستمرة.", "وقال مسؤولون إن الحرب مستمرة.", "وقال للصحفيين إن") == []
+    assert people("وأضاف البيان أن الحرب مستمرة.", "وقالت مصادر إن الحرب مستمرة.") == []
