@@ -381,7 +381,9 @@ class EntityFinder:
             # (ب + a function word is the preposition even when a rare surname is spelled so: بأي، لمن)
             if tok.norm[:1] in "لب" and (glued_stop or (not self._is_unit(tok) and self._is_word(tok))):
                 break  # بأي، لمزيد: a preposition glued to a word
-            if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
+            # (a rare definite word in ة after a name is a family's name, الطراونة, not a feminine noun)
+            family_in_a = tok.norm.startswith("ال") and self._family_nisba(tok)
+            if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok) and not family_in_a:
                 break
             if tok.norm.startswith("و") and not self._is_unit(tok) and tok.norm[1:] in self.lex.common_words:
                 break  # تضامن وتنسيق: a word glued to و coordinates nouns, it does not continue a name

@@ -376,3 +376,9 @@ def test_a_surname_alone_between_a_speech_verb_and_the_speech_is_a_person() -> N
     # Frequent words, bodies and a preposition glued to a word stand there too.
     assert people("وقال المصدر إن الحرب مستمرة.", "وقال مسؤولون إن الحرب مستمرة.", "وقال للصحفيين إن") == []
     assert people("وأضاف البيان أن الحرب مستمرة.", "وقالت مصادر إن الحرب مستمرة.") == []
+
+
+def test_a_rare_family_name_in_ta_marbuta_is_no_feminine_noun() -> None:
+    # Tribal family names often end in ة (الطراونة، المعايطة); a frequent feminine word there ends the name.
+    assert people("وقال محمد الطراونة إن الموسم انتهى.") == ["محمد الطراونة"]
+    assert people("وقال محمد الجديدة إن الموسم انتهى.") == []
