@@ -1254,6 +1254,8 @@ class EntityFinder:
             or (t.norm.endswith(("ين", "ون")) and len(t.norm) >= 5)
         ):
             return False
+        if "ال" + t.norm in self.lex.not_organization_parts:
+            return False  # مكتب جديد للهيئة: a descriptor (الجديد) without its article is still a descriptor
         if t.norm.endswith("يه") and not t.norm.endswith("ايه"):
             return False  # محكمة مصرية: a relative adjective (حماية, with its long a, is a noun)
         if t.norm.endswith("ي") and not t.norm.endswith("اي") and self.names.is_mostly_word(t.norm):
@@ -1352,7 +1354,9 @@ class EntityFinder:
                 break
             if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
                 break  # مجلس السيادة الفريق …: a rank introducing the next person, not part of the name
-            if long_place := next((m for m in (3, 2) if self._place_at(toks[i + n : i + n + m])), 0):
+            # (a span cut short by the sentence's end is no long name: شرطة المدينة at the end read 3 tokens past it)
+            fits = [m for m in (3, 2) if i + n + m <= len(toks)]
+            if long_place := next((m for m in fits if self._place_at(toks[i + n : i + n + m])), 0):
                 n = self._nisba_after(toks, i, n + long_place)  # بورصة الدار البيضاء: a place's whole name
                 break
             if t.norm.startswith("ال") and (hit := self._place_at([t])) and hit[2] == ALWAYS:

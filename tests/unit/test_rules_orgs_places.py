@@ -321,3 +321,13 @@ def people_of(*sentences: str) -> list[str]:
 
 def test_a_definite_head_takes_no_persons_name() -> None:
     assert orgs("أدانت المحكمة خالد عبد الكريم منصور بتهمة الرشوة.") == []
+
+
+def test_a_name_cut_by_the_sentences_end_does_not_crash() -> None:
+    # A head and a place's first word at the very end: the longer place spans must not read past the end.
+    assert orgs("وقالت شرطة المدينة") == []
+    assert orgs("وقالت شرطة المدينة المنورة") == ["شرطة المدينة المنورة"]
+
+
+def test_a_descriptor_without_its_article_continues_no_chain() -> None:
+    assert orgs("وافتتح مكتب جديد للهيئة في المدينة.") == []
