@@ -1404,6 +1404,9 @@ class EntityFinder:
             if n >= 2 and t.norm in _MEDIA_SUFFIXES and not toks[i + n - 1].norm.startswith("ال"):
                 n += 1  # وكالة شفق نيوز: the foreign word of a media brand
                 break
+            closed_chain = head_definite or any(toks[i + m].norm.startswith(("ال", "لل")) for m in range(1, n))
+            if closed_chain and self.gaz.cue(t.norm) is not None:
+                break  # ديوان الزكاة [محلية الفشقة]: a construct ends at its definite word; a new unit follows
             if (cue := self.gaz.cue(t.norm)) and not cue.keep and i + n + 1 < len(toks):
                 # حكومة ولاية كسلا، مجلس محافظة البصرة: the body of a unit named by its place
                 place = toks[i + n + 1]

@@ -331,3 +331,8 @@ def test_a_name_cut_by_the_sentences_end_does_not_crash() -> None:
 
 def test_a_descriptor_without_its_article_continues_no_chain() -> None:
     assert orgs("وافتتح مكتب جديد للهيئة في المدينة.") == []
+
+
+def test_a_construct_ends_at_its_definite_word_before_a_new_unit() -> None:
+    assert orgs("وأعلن ديوان الضرائب ولاية سنار زيادة الرسوم.") == ["ديوان الضرائب"]
+    assert orgs("وقال مجلس محافظة البصرة إن الطرق مغلقة.") == ["مجلس محافظة البصرة"]
