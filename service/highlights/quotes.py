@@ -364,6 +364,8 @@ def find_quotes(
             body = _body(text, a, b)
             if body is None or _is_name(body, resolver):
                 continue
+            if _titled(toks, starts, a):
+                continue  # في قضية «…»، ندوة حول «…»: the quoted words name a case, an event or a work
             if len(body.split()) < _LONG_QUOTE_WORDS and not _introduced(toks, starts, a, speech, noun):
                 continue  # a term, a name or a case title in quote marks: nobody is said to have said it
             i = speech.last_before(a)
@@ -382,6 +384,31 @@ def find_quotes(
     return quotes
 
 
+# Nouns that a quoted name or title follows, however long (a case, a charge, a title, a slogan, an event, a work,
+# an operation, a topic): «في قضية "…"», «بعنوان "…"», «ندوة حول "…"», «عملية "…"».
+_TITLE_NOUNS = frozenset(
+    normalize(w)
+    for w in (
+        "قضية القضية تهمة التهمة بتهمة عنوان بعنوان العنوان شعار بشعار الشعار حول ندوة الندوة مؤتمر المؤتمر حملة"
+        " الحملة مبادرة المبادرة كتاب الكتاب كتابه رواية الرواية روايته فيلم الفيلم فيلمه مسلسل المسلسل برنامج"
+        " البرنامج مشروع المشروع وسم الوسم هاشتاغ هاشتاج عملية العملية معركة اسم باسم مسمى بمسمى ملف الملف"
+    ).split()
+)
+
+
+def _titled(toks: Sequence[Token], starts: list[int], a: int) -> bool:
+    """Whether the quotation opening at offset a follows a noun it names (في قضية «…»)."""
+    k = bisect.bisect_left(starts, a - 1) - 1  # the last token before the opening mark
+    while k >= 0 and not toks[k].is_word and toks[k].surface in '«“”"„':
+        k -= 1
+    return k >= 0 and toks[k].is_word and (toks[k].norm in _TITLE_NOUNS or toks[k].bare in _TITLE_NOUNS)
+
+
+# Documents and sources that relay words (بحسب مصادر، وفق تقرير): not the speaker.
+_SOURCES = frozenset(
+    normalize(w) for w in "مصدر مصادر المصدر المصادر تقرير تقارير التقرير وثيقة الوثيقة بيان البيان".split()
+)
+
 # Words of attribution after a quotation: «…»، وفق/بحسب/حسب/طبقا لـ X — X said it.
 _ACCORDING = frozenset(normalize(w) for w in "وفق وفقا وفقاً حسب بحسب وحسب طبقا طبقاً تبعا".split())
 
@@ -399,6 +426,9 @@ def _according_to(toks: Sequence[Token], starts: list[int], b: int, resolver: _S
         if not tok.is_word:
             break
         words.append(tok)
+    first = words[0].norm.removeprefix("ل") if words else ""
+    if not words or first in _SPEECH_NOUNS | _SOURCES or "ال" + first in _SOURCES:
+        return None  # وفقا لبيان نشرته الوزارة، بحسب مصادر: a document or a source relays, it did not speak
     speaker, named = resolver.resolve(words)
     if speaker is None and words and words[0].norm.startswith("ل"):
         speaker, named = resolver.resolve([*tokenize(words[0].surface[1:]), *words[1:]])  # وفقا للوزير

@@ -382,3 +382,18 @@ def test_a_rare_family_name_in_ta_marbuta_is_no_feminine_noun() -> None:
     # Tribal family names often end in ة (الطراونة، المعايطة); a frequent feminine word there ends the name.
     assert people("وقال محمد الطراونة إن الموسم انتهى.") == ["محمد الطراونة"]
     assert people("وقال محمد الجديدة إن الموسم انتهى.") == []
+
+
+def test_a_quotation_naming_a_case_or_event_is_no_speech() -> None:
+    # After a noun it names (a case, a seminar's topic, a title), a quoted span of any length is a name.
+    assert speakers('وقضت المحكمة بسجن المتهمين في قضية "تهريب الآثار من المتحف الوطني خلال الأحداث".') == []
+    assert speakers('وشارك الوزير سامي الخطيب في ندوة حول "دور الشباب في بناء المجتمع المدني الحديث".') == []
+    # After a speech verb the same words are speech.
+    assert speakers('وقال الوزير سامي الخطيب: "دور الشباب في بناء المجتمع المدني الحديث كبير".') == ["سامي الخطيب"]
+
+
+def test_an_attribution_to_a_document_keeps_the_speaker() -> None:
+    got = speakers(
+        'وأكد الوزير سامي الخطيب على "أهمية التعاون بين البلدين في كل المجالات"، وفقا لبيان نشرته وزارة الخارجية.'
+    )
+    assert got == ["سامي الخطيب"]
