@@ -240,6 +240,28 @@ class EntityFinder:
             or rest in STOP
         )
 
+    def _speaking_name(self, toks: Sequence[Token], k: int) -> bool:
+        """A ل/ب-word at k, before what is said, that reads as a preposition only through a place that is one only
+        after a preposition: the subject's foreign name (الرئيس بايدن إن), not «in Eden»."""
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        speaks = nxt is not None and (nxt.surface in ':«“"' or nxt.norm in _THAT)
+        return speaks and toks[k].norm[:1] in "لب" and self._place_glued_only(toks[k])
+
+    def _place_glued_only(self, tok: Token) -> bool:
+        """Whether a ل/ب-word reads as the preposition only through a place that is one only after a preposition
+        (بايدن: ب + إيدن), no common word, function word or name part."""
+        rest = tok.norm[1:]
+        hit = self.gaz.lookup([rest])
+        return (
+            hit is not None
+            and hit[1] != ALWAYS
+            and len(rest) >= 3
+            and rest not in self.lex.common_words
+            and not rest.startswith("ال")
+            and not self.names.is_unit(rest)
+            and rest not in STOP
+        )
+
     def _is_word(self, tok: Token) -> bool:
         """A word first, not a name: a frequent word that inflects and is rarely a name (عدم، ينفي، حكومي), a
         frequent word no name uses, a future verb (سيستقبل), a word with tanween (لقاءً: names take none) or
@@ -417,10 +439,13 @@ class EntityFinder:
                 return []
             if (self._is_word(head) or self.names.is_mostly_word(head.norm)) and not self._is_given(head):
                 return []  # وزير الخارجية ينفي، مسؤول حكومي، الفريق نجح: a word, not a name
+            # الرئيس بايدن إن: one word between a title and what is said is the subject's name, so a place read
+            # after the preposition must be a place whatever precedes it (ب + دمشق), not one only so read (ب + إيدن)
+            glued = self._glued_word(head) and not (len(name) == 1 and self._speaking_name(toks, k - 1))
             if (
                 not self._is_unit(head)
                 and (
-                    (head.norm[:1] in "لب" and self._glued_word(head))  # برصد وميض: a preposition and a noun
+                    (head.norm[:1] in "لب" and glued)  # برصد وميض: a preposition and a noun
                     or (
                         head.norm.startswith("و")
                         and (
@@ -431,7 +456,13 @@ class EntityFinder:
                         )
                     )
                     or head.norm.endswith(("هم", "ها", "هما"))  # منعهم: a noun with a pronoun
-                    or (head.norm.startswith("م") and head.norm.endswith(("ين", "ون")) and len(head.norm) >= 6)
+                    # (a participle has no long ā right after its م: ماكرون is a name, مقاتلون a participle)
+                    or (
+                        head.norm.startswith("م")
+                        and head.norm.endswith(("ين", "ون"))
+                        and len(head.norm) >= 6
+                        and head.norm[1:2] != "ا"
+                    )
                 )
             ):
                 return []  # مستنكرين: a plural participle
@@ -444,7 +475,7 @@ class EntityFinder:
                 # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
                 if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
                     return []
-                if tok.norm[:1] in "لب" and not self._is_unit(tok) and self._glued_word(tok):
+                if tok.norm[:1] in "لب" and not self._is_unit(tok) and glued:
                     return []  # الرئيس لبنان / بالقرار: a preposition glued to a word, not a surname
                 if tok.norm.startswith("ال") and not self.names.is_surname(tok.norm):
                     return []
@@ -618,7 +649,7 @@ class EntityFinder:
                 or (skipped == 0 and any(v in self.lex.organization_heads or v in _NAMED_AFTER for v in tok.variants))
                 or self.gaz.cue(tok.norm) is not None  # وكيل محافظة البيضاء، رئيس بلدية تونس
                 or self._adjective(tok) is not None
-                or self._place_at([tok]) is not None
+                or (self._place_at([tok]) is not None and not self._speaking_name(toks, j))
                 or tok.norm in ("باسم", "لشوون", "للشوون", "عام")
                 or tok.norm in self.lex.not_names  # اللواء ركن، الفريق أول
                 or self._is_title(tok)

@@ -397,3 +397,12 @@ def test_an_attribution_to_a_document_keeps_the_speaker() -> None:
         'وأكد الوزير سامي الخطيب على "أهمية التعاون بين البلدين في كل المجالات"، وفقا لبيان نشرته وزارة الخارجية.'
     )
     assert got == ["سامي الخطيب"]
+
+
+def test_a_foreign_surname_after_a_title_before_the_speech() -> None:
+    # One word between a title and what is said is the subject's name: not a participle for its م (ماكرون has
+    # a long ā after it), not «ب + a place that is one only after a preposition».
+    assert people("وقال الرئيس ماكرون إن الاتفاق ممكن.") == ["ماكرون"]
+    assert people("وقال الرئيس بايدن إن الاتفاق ممكن.") == ["بايدن"]
+    assert people("وقال الرئيس بدمشق إن الاتفاق ممكن.") == []
+    assert people("وقال الرئيس مستنكرين إن") == []
