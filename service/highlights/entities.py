@@ -1489,6 +1489,10 @@ class EntityFinder:
             # مجلس إدارة الشركة، موقع الوزارة: "the company's board", "the ministry's site" — a part of a body
             # named before (a club, though, takes such a word as its name: نادي الاتحاد).
             return -n, ()
+        owner = "ال" + last.norm[2:] if last.norm.startswith("لل") else ""
+        owned = owner and (self._org_head_variant(owner) or self._org_head_variant(owner.removeprefix("ال")))
+        if n >= 3 and owned and owner not in _STATE_BODIES:
+            return -n, ()  # الموقع الإلكتروني للوزارة، الجمعية العمومية للشركة: a part of a body named before
         if any(v in _THING_HEADS for v in _org_variants(tok)) and not any(
             self._names_something(t) for t in toks[i + 1 : i + n]
         ):

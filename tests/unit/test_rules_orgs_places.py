@@ -336,3 +336,10 @@ def test_a_descriptor_without_its_article_continues_no_chain() -> None:
 def test_a_construct_ends_at_its_definite_word_before_a_new_unit() -> None:
     assert orgs("وأعلن ديوان الضرائب ولاية سنار زيادة الرسوم.") == ["ديوان الضرائب"]
     assert orgs("وقال مجلس محافظة البصرة إن الطرق مغلقة.") == ["مجلس محافظة البصرة"]
+
+
+def test_a_part_of_a_body_named_before_is_no_name() -> None:
+    # «X للوزارة»: the ministry's website, the company's assembly; a domain after ل still names a body.
+    assert orgs("وذكر الموقع الإلكتروني للوزارة أن التسجيل بدأ.") == []
+    assert orgs("وقال المجلس الأعلى للجامعة إن القبول بدأ.") == []
+    assert orgs("وقالت الهيئة العامة للاستثمار إن القبول بدأ.") == ["الهيئة العامة للاستثمار"]
