@@ -467,7 +467,17 @@ def _introduced(toks: Sequence[Token], starts: list[int], a: int, speech: _Speec
         return k - speech.at[near] <= _NEAR
     # Right after the verb's subject (أكد الصباغ «…»، وكتب على اللافتة «…»): no intro word in between.
     between = toks[speech.at[near] + 1 : k + 1]
-    return len(between) <= _WINDOW and not any(t.norm in _INTRO_WORDS for t in between)
+    if len(between) <= _WINDOW and not any(t.norm in _INTRO_WORDS for t in between):
+        return True
+    # Inside the clause the verb reports (اعتبر أن ما جرى «جريمة بحق الإنسانية»): a partial quotation of the
+    # speaker's words, unless a sentence boundary or another clause intervenes.
+    intro = next((m for m, t in enumerate(between) if t.norm in _INTRO_WORDS), None)
+    return (
+        intro is not None
+        and len(between) - intro <= _NEAR
+        and not any(t.surface in ".؟!؛" for t in between)
+        and is_verb(toks[speech.at[near]])
+    )
 
 
 def _unclosed_piece(text: str, spans: list[tuple[int, int]], speech: _SpeechIndex) -> list[tuple[int, int]]:

@@ -406,3 +406,11 @@ def test_a_foreign_surname_after_a_title_before_the_speech() -> None:
     assert people("وقال الرئيس بايدن إن الاتفاق ممكن.") == ["بايدن"]
     assert people("وقال الرئيس بدمشق إن الاتفاق ممكن.") == []
     assert people("وقال الرئيس مستنكرين إن") == []
+
+
+def test_a_partial_quotation_inside_the_reported_clause_is_speech() -> None:
+    # «اعتبر أن ما جرى "…"»: the quoted words are the speaker's, inside the clause the verb reports.
+    got = speakers("واعتبر الوزير سامي الخطيب أن ما جرى في المدينة «جريمة بحق الإنسانية».")
+    assert got == ["سامي الخطيب"]
+    # A sentence with no speech verb keeps a short quoted span a term.
+    assert speakers("ونظمت الجمعية أمس حملة «معا من أجل الوطن» في المدينة.") == []
