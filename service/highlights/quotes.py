@@ -273,6 +273,13 @@ class _SpeechIndex:
                 self._first = resolver.first_person(self.toks)
             at, person = self._first
             return (person if at < k else None) or resolver.before(self.toks, k) or carried
+        if self._first is None:
+            self._first = resolver.first_person(self.toks)
+        at, person = self._first
+        if person is not None and at < k and not any(t.is_word for t in self.toks[:at]):
+            # النجار، وفي مقطع نشره المركز، قال: a sentence that opens with a person is about them: the verb
+            # without a subject of its own is theirs, not the nearest body's named in a clause between
+            return person
         return resolver.before(self.toks, k) or carried
 
 

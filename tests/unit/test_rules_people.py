@@ -414,3 +414,11 @@ def test_a_partial_quotation_inside_the_reported_clause_is_speech() -> None:
     assert got == ["سامي الخطيب"]
     # A sentence with no speech verb keeps a short quoted span a term.
     assert speakers("ونظمت الجمعية أمس حملة «معا من أجل الوطن» في المدينة.") == []
+
+
+def test_a_sentence_opening_with_a_person_gives_them_the_subjectless_verb() -> None:
+    got = speakers(
+        "وقال مدير المركز الوطني سامي الخطيب إن الوضع صعب.",
+        "الخطيب وفي مقطع نشره المركز الوطني عبر حسابه، قال: «إن المركز تواصل مع كل الجهات المعنية».",
+    )
+    assert got == ["سامي الخطيب"]
