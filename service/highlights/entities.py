@@ -409,6 +409,13 @@ class EntityFinder:
                 break
             if tok.norm.startswith("و") and not self._is_unit(tok) and tok.norm[1:] in self.lex.common_words:
                 break  # تضامن وتنسيق: a word glued to و coordinates nouns, it does not continue a name
+            stem = tok.norm[:-2] if tok.norm.endswith(("ين", "ان", "ون")) else ""
+            if stem and not self._is_unit(tok) and (stem in self.lex.titles or "ال" + stem in self.lex.titles):
+                break  # … يحيى وزيرين: a title in the dual or plural is the role the sentence gives them
+            rest = tok.norm[1:]
+            conjunct = len(rest) <= 2 or self.names.is_unit(rest)
+            if len(name) >= 2 and tok.norm.startswith("و") and not self._is_unit(tok) and conjunct:
+                break  # محمد ولد عثمان وبا …، أحمد علي وسعيد …: «and» a second person, not this name's part
             if tok.norm == "باسم":
                 break  # … عبدالله باسم قائد القوات: "on behalf of", not the given name Basim
             if self._construct_title(toks, k):

@@ -422,3 +422,10 @@ def test_a_sentence_opening_with_a_person_gives_them_the_subjectless_verb() -> N
         "الخطيب وفي مقطع نشره المركز الوطني عبر حسابه، قال: «إن المركز تواصل مع كل الجهات المعنية».",
     )
     assert got == ["سامي الخطيب"]
+
+
+def test_coordination_and_a_plural_title_end_a_name() -> None:
+    # «و» + a name part starts a second person; a title in the dual or plural is the role they are given.
+    assert people("وقال أحمد علي وسعيد حسن إن الاتفاق ممكن.") == ["أحمد علي", "سعيد حسن"]
+    assert people("وعين المرسوم سالم ولد محمد وبا يوسف وزيرين.") == ["سالم ولد محمد"]
+    assert people("وعين المرسوم أحمد سالم مستشارين.") == ["أحمد سالم"]
