@@ -1496,6 +1496,17 @@ class EntityFinder:
             # مجلس إدارة الشركة، موقع الوزارة: "the company's board", "the ministry's site" — a part of a body
             # named before (a club, though, takes such a word as its name: نادي الاتحاد).
             return -n, ()
+        prev = toks[i - 1] if i else None
+        if (
+            head_definite
+            and prev is not None
+            and self._is_title(prev)
+            and len(span) >= 2
+            and span[1].norm.startswith("لل")
+        ):
+            # نائب رئيس الجامعة للدراسات العليا: the definite head is the title's genitive (the university named
+            # before) and the ل-phrase names the office's portfolio, not a body
+            return -n, ()
         owner = "ال" + last.norm[2:] if last.norm.startswith("لل") else ""
         owned = owner and (self._org_head_variant(owner) or self._org_head_variant(owner.removeprefix("ال")))
         if n >= 3 and owned and owner not in _STATE_BODIES:

@@ -343,3 +343,11 @@ def test_a_part_of_a_body_named_before_is_no_name() -> None:
     assert orgs("وذكر الموقع الإلكتروني للوزارة أن التسجيل بدأ.") == []
     assert orgs("وقال المجلس الأعلى للجامعة إن القبول بدأ.") == []
     assert orgs("وقالت الهيئة العامة للاستثمار إن القبول بدأ.") == ["الهيئة العامة للاستثمار"]
+
+
+def test_a_titles_definite_genitive_with_a_portfolio_is_no_name() -> None:
+    # رئيس الجامعة للدراسات: the university named before, and the office's portfolio after ل.
+    assert orgs("وقال مدير الشركة للشؤون المالية إن الأرباح زادت.") == []
+    assert orgs("وقالت نائبة رئيس الجامعة للدراسات العليا إن القبول بدأ.") == []
+    # A body's own adjective before its complement keeps it a name.
+    assert orgs("وقال رئيس الهيئة العامة للاستثمار إن القبول بدأ.") == ["الهيئة العامة للاستثمار"]
