@@ -1057,6 +1057,9 @@ class EntityFinder:
                     ),
                     first.surface_bare,
                 )
+                if first.norm.startswith("لل") and normalize(head_surface) == first.norm[1:]:
+                    # للجنة is ل + اللجنة: before a word that starts with ل the article's alif and lam merge away
+                    head_surface = "ال" + head_surface
                 surface = _as_written(head_surface, first.end, toks[i + 1 : i + span])
                 alias, extra = self._org_alias(toks, i, span)
                 canonical = self.lex.organization_names.get(known) if known else None

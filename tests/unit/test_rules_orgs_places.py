@@ -351,3 +351,9 @@ def test_a_titles_definite_genitive_with_a_portfolio_is_no_name() -> None:
     assert orgs("وقالت نائبة رئيس الجامعة للدراسات العليا إن القبول بدأ.") == []
     # A body's own adjective before its complement keeps it a name.
     assert orgs("وقال رئيس الهيئة العامة للاستثمار إن القبول بدأ.") == ["الهيئة العامة للاستثمار"]
+
+
+def test_li_before_a_definite_word_in_lam_keeps_the_article() -> None:
+    # لِ + اللجنة is written للجنة: the name is «اللجنة …», not «لجنة …».
+    assert orgs("وقدم الدعم للجنة الأولمبية الوطنية.") == ["اللجنة الأولمبية الوطنية"]
+    assert orgs("ودعت لجنة حماية الصحفيين إلى الإفراج عنه.") == ["لجنة حماية الصحفيين"]
