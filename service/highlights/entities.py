@@ -814,6 +814,28 @@ class EntityFinder:
                 pass  # … حسين بن عبدالله: a nasab particle continues the name before it, it starts none
             elif self._is_given(tok):
                 name = self._read_name(toks, i, after_title=False)
+            elif (
+                names
+                and i > 0
+                and toks[i - 1] is names[-1][-1]
+                and len(names[-1]) >= 2
+                and tok.norm.startswith("و")
+                and not self._is_unit(tok)
+                and self._is_given(_unglued(tok))
+            ):
+                # جمال سليمان وأمل عرفة: «and» right after a full name joins a like to a like, so a given name
+                # that is also a word (أمل "hope") begins the second person; it still needs a family name
+                window = [_unglued(tok), *toks[i + 1 : i + 1 + 2 * _MAX_NAME_TOKENS]]
+                second = self._read_name(window, 0, after_title=True)
+                family = second[1] if len(second) >= 2 else None
+                frequent = family is not None and (
+                    family.norm in self.lex.common_words
+                    or self.gaz.is_common_noun(family.bare)
+                    or self.names.is_mostly_word(family.norm)
+                )
+                name = second if family is not None and not frequent else []
+                if not name and self._glued_given(tok):
+                    name = self._read_name(window, 0, after_title=False)
             elif self._glued_given(tok):
                 window = [_unglued(tok), *toks[i + 1 : i + 1 + 2 * _MAX_NAME_TOKENS]]
                 name = self._read_name(window, 0, after_title=False)

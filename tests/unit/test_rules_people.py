@@ -429,3 +429,10 @@ def test_coordination_and_a_plural_title_end_a_name() -> None:
     assert people("وقال أحمد علي وسعيد حسن إن الاتفاق ممكن.") == ["أحمد علي", "سعيد حسن"]
     assert people("وعين المرسوم سالم ولد محمد وبا يوسف وزيرين.") == ["سالم ولد محمد"]
     assert people("وعين المرسوم أحمد سالم مستشارين.") == ["أحمد سالم"]
+
+
+def test_and_after_a_full_name_joins_a_second_person() -> None:
+    # «X Y وZ W»: like joined to like, so a given name that is also a word (أمل) starts a second person when a
+    # rare family name follows; a frequent word after it keeps «and hope …» a phrase.
+    assert people("وحضر الحفل جمال سليمان وأمل زعيتر.") == ["جمال سليمان", "أمل زعيتر"]
+    assert people("وحضر الحفل جمال سليمان وأمل كبير في النجاح.") == ["جمال سليمان"]
