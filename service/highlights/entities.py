@@ -73,6 +73,7 @@ _THEOPHORIC = frozenset(normalize(w) for w in "الدين الإسلام الل�
 _PRONOUNS = frozenset({"هو", "هي", "هم", "هما", "هن", "انا", "نحن", "انت"})
 # Particles of a nasab or a dynasty after which a name goes on (عبد العزيز بن سعود، حمد بن عيسى آل خليفة).
 _NASAB = frozenset({"بن", "ابن", "بنت", "ال"})
+_NASAB_LINKS = frozenset({"بن", "ابن", "بنت", "ولد"})  # "son/daughter of": the father's name follows
 _NO_QUOTES = str.maketrans("", "", _QUOTES + "()")
 # Who a statement is given to (قال لـ"…"، في تصريح لـ«…»): in news the quoted name after them is an outlet.
 _TOLD = frozenset(
@@ -95,6 +96,7 @@ _CLUB_HEADS = frozenset({"نادي", "النادي", "فريق", "منتخب"})
 _STATE_BODIES = frozenset({"الجيش", "الشرطه", "الاستخبارات", "المخابرات", "الحرس", "القوات", "البرلمان"})
 # «العام» after a name is the adjective "general" (الأمن العام) unless a word of time follows (العام الماضي).
 _GENERAL = frozenset({"العام", "العامه"})
+_MUNICIPAL = frozenset({"بلديه", "امانه"})  # a town's administration (بلدية، أمانة العاصمة): a body
 _RELATIVES = frozenset({"الذي", "التي", "الذين", "اللذين", "اللتين", "اللذان", "اللتان", "اللواتي", "اللاتي"})
 _YEAR_WORDS = frozenset({"الماضي", "المقبل", "الجاري", "الحالي", "المنصرم", "القادم"})
 # Deictic place nouns: a head whose complement is one of them means "the city's …", no particular body.
@@ -211,6 +213,9 @@ class EntityFinder:
             tok.is_word
             and len(tok.bare) >= 2
             and tok.light not in STOP_LIGHT
+            # Egyptian spelling writes a final ي as ى (فى، الذى): a function word so spelled is no name either
+            # (the converse does not hold: علي is a name, على a preposition).
+            and not (tok.light.endswith("ى") and tok.light[:-1] + "ي" in STOP_LIGHT)
             and tok.norm not in self.lex.not_names
             and tok.norm not in _CONJUNCTIONS
             and not self._is_title(tok)
@@ -233,6 +238,28 @@ class EntityFinder:
             or self.gaz.lookup([rest]) is not None
             or self.names.is_unit(rest)
             or rest in STOP
+        )
+
+    def _speaking_name(self, toks: Sequence[Token], k: int) -> bool:
+        """A ل/ب-word at k, before what is said, that reads as a preposition only through a place that is one only
+        after a preposition: the subject's foreign name (الرئيس بايدن إن), not «in Eden»."""
+        nxt = toks[k + 1] if k + 1 < len(toks) else None
+        speaks = nxt is not None and (nxt.surface in ':«“"' or nxt.norm in _THAT)
+        return speaks and toks[k].norm[:1] in "لب" and self._place_glued_only(toks[k])
+
+    def _place_glued_only(self, tok: Token) -> bool:
+        """Whether a ل/ب-word reads as the preposition only through a place that is one only after a preposition
+        (بايدن: ب + إيدن), no common word, function word or name part."""
+        rest = tok.norm[1:]
+        hit = self.gaz.lookup([rest])
+        return (
+            hit is not None
+            and hit[1] != ALWAYS
+            and len(rest) >= 3
+            and rest not in self.lex.common_words
+            and not rest.startswith("ال")
+            and not self.names.is_unit(rest)
+            and rest not in STOP
         )
 
     def _is_word(self, tok: Token) -> bool:
@@ -319,8 +346,39 @@ class EntityFinder:
         name = [first]
         k = j + 1
         # A nasab's particles do not count: عبد العزيز بن سعود بن نايف is one name of four names.
-        while k < len(toks) and _span(name) < _MAX_NAME_TOKENS and self._name_like(toks[k]):
+        while k < len(toks) and _span(name) < _MAX_NAME_TOKENS:
             tok = toks[k]
+            if after_title and self._closed_family_name(toks, k, name):
+                # اللواء سامي القاضي، مدير الأمن: a family name that is also a word or a title (the judge)
+                name.append(tok)
+                k += 1
+                break
+            linked = len(name) >= 2 and name[-1].norm in _NASAB_LINKS
+            if linked and tok.is_word and self._is_unit(tok) and not is_verb(tok) and not tok.norm.startswith("و"):
+                name.append(tok)  # ولد الشيخ، بن الأمير: after «son of» comes the father's name, even a title word
+                k += 1
+                continue
+            if len(name) >= 3 and name[-2].norm in _NASAB_LINKS and self._family_nisba(tok):
+                name.append(tok)  # فاطمة بنت سالم الهنائية: after the father's name, the family's (nisba) name
+                k += 1
+                break
+            if not self._name_like(tok):
+                break
+            if len(name) >= 2 and name[-2].norm == "ال" and name[-1].norm not in _NAME_PARTICLES:
+                break  # … آل سعود: the house's name closes the nasab
+            after_father = (len(name) >= 3 and name[-2].norm in _NASAB_LINKS and name[-1].norm != "عبد") or (
+                len(name) >= 4 and name[-3].norm in _NASAB_LINKS and name[-2].norm == "عبد"  # بن عبد العزيز
+            )
+            definite = tok.norm.startswith("ال") and tok.norm not in _NAME_PARTICLES | _THEOPHORIC
+            if after_father and definite and not self._family_nisba(tok):
+                break  # الشيخ تميم بن حمد الوفد: after the father's name a frequent word is the verb's object
+            if name[-1].norm == "عبد" and tok.norm.startswith("ال") and len(tok.norm) >= 4 and tok.norm not in STOP:
+                # عبد الإله، عبد الكريم: «servant of» and a divine name are one given name, a frequent word or not
+                name.append(tok)
+                k += 1
+                if not self._name_goes_on(toks, k, tok):
+                    break
+                continue
             if name[-1].norm == "ابو" and not tok.norm.startswith(("و", "لل", "بال")):
                 name.append(tok)  # أبو سلمية، أبو عبيدة: a kunya's second word is a name whatever its form
                 k += 1
@@ -345,10 +403,19 @@ class EntityFinder:
             # (ب + a function word is the preposition even when a rare surname is spelled so: بأي، لمن)
             if tok.norm[:1] in "لب" and (glued_stop or (not self._is_unit(tok) and self._is_word(tok))):
                 break  # بأي، لمزيد: a preposition glued to a word
-            if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
+            # (a rare definite word in ة after a name is a family's name, الطراونة, not a feminine noun)
+            family_in_a = tok.norm.startswith("ال") and self._family_nisba(tok)
+            if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok) and not family_in_a:
                 break
             if tok.norm.startswith("و") and not self._is_unit(tok) and tok.norm[1:] in self.lex.common_words:
                 break  # تضامن وتنسيق: a word glued to و coordinates nouns, it does not continue a name
+            stem = tok.norm[:-2] if tok.norm.endswith(("ين", "ان", "ون")) else ""
+            if stem and not self._is_unit(tok) and (stem in self.lex.titles or "ال" + stem in self.lex.titles):
+                break  # … يحيى وزيرين: a title in the dual or plural is the role the sentence gives them
+            rest = tok.norm[1:]
+            conjunct = len(rest) <= 2 or self.names.is_unit(rest)
+            if len(name) >= 2 and tok.norm.startswith("و") and not self._is_unit(tok) and conjunct:
+                break  # محمد ولد عثمان وبا …، أحمد علي وسعيد …: «and» a second person, not this name's part
             if tok.norm == "باسم":
                 break  # … عبدالله باسم قائد القوات: "on behalf of", not the given name Basim
             if self._construct_title(toks, k):
@@ -363,7 +430,8 @@ class EntityFinder:
             ends_here = tok.norm not in _NAME_PARTICLES | _THEOPHORIC  # نجم الدين عبدالله: the name goes on
             if tok.bare.startswith("ال") and ends_here and not self._name_goes_on(toks, k, tok):
                 break  # a family name with the article ends the name
-        while name and name[-1].norm in _NAME_PARTICLES:
+        # (أم without its word is the conjunction "or" written without hamza, not a kunya: البشير ام …)
+        while name and (name[-1].norm in _NAME_PARTICLES or name[-1].norm == "ام"):
             name.pop()
         if not name:
             return []
@@ -378,10 +446,13 @@ class EntityFinder:
                 return []
             if (self._is_word(head) or self.names.is_mostly_word(head.norm)) and not self._is_given(head):
                 return []  # وزير الخارجية ينفي، مسؤول حكومي، الفريق نجح: a word, not a name
+            # الرئيس بايدن إن: one word between a title and what is said is the subject's name, so a place read
+            # after the preposition must be a place whatever precedes it (ب + دمشق), not one only so read (ب + إيدن)
+            glued = self._glued_word(head) and not (len(name) == 1 and self._speaking_name(toks, k - 1))
             if (
                 not self._is_unit(head)
                 and (
-                    (head.norm[:1] in "لب" and self._glued_word(head))  # برصد وميض: a preposition and a noun
+                    (head.norm[:1] in "لب" and glued)  # برصد وميض: a preposition and a noun
                     or (
                         head.norm.startswith("و")
                         and (
@@ -392,7 +463,13 @@ class EntityFinder:
                         )
                     )
                     or head.norm.endswith(("هم", "ها", "هما"))  # منعهم: a noun with a pronoun
-                    or (head.norm.startswith("م") and head.norm.endswith(("ين", "ون")) and len(head.norm) >= 6)
+                    # (a participle has no long ā right after its م: ماكرون is a name, مقاتلون a participle)
+                    or (
+                        head.norm.startswith("م")
+                        and head.norm.endswith(("ين", "ون"))
+                        and len(head.norm) >= 6
+                        and head.norm[1:2] != "ا"
+                    )
                 )
             ):
                 return []  # مستنكرين: a plural participle
@@ -405,7 +482,7 @@ class EntityFinder:
                 # A lone surname after a title: not a common noun with ة, not a preposition-glued word.
                 if tok.norm.endswith("ه") and not self._is_unit(tok) and self._feminine_or_pronoun(tok):
                     return []
-                if tok.norm[:1] in "لب" and not self._is_unit(tok) and self._glued_word(tok):
+                if tok.norm[:1] in "لب" and not self._is_unit(tok) and glued:
                     return []  # الرئيس لبنان / بالقرار: a preposition glued to a word, not a surname
                 if tok.norm.startswith("ال") and not self.names.is_surname(tok.norm):
                     return []
@@ -419,7 +496,8 @@ class EntityFinder:
             return []
         strong = first.norm in _STRONG_GIVEN or first.light in self.lex.given_names
         weak = first.norm in self.names.common_given and not strong
-        second = name[1]
+        # عبد الإله بنكيران: «عبد» and its word are one given name; the checks below are on the family name after it
+        second = name[2] if first.norm == "عبد" and len(name) >= 3 else name[1]
         if weak and not (
             second.norm in _NAME_PARTICLES
             or (self.names.is_frequent_given(second.norm) and second.norm not in self.names.common_given)
@@ -435,6 +513,86 @@ class EntityFinder:
         if not (strong or self._is_unit(second) or self._rare_family_name(first, second)):
             return []
         return name
+
+    def _closed_family_name(self, toks: Sequence[Token], k: int, name: Sequence[Token]) -> bool:
+        """After a title and an attested given name, one more word closed by a comma that opens an apposition (a
+        title or «أنّ/إنّ») is the family name even when it is a frequent word: family names are often common
+        nouns (القاضي، الوكيل، نادي), and title, given name and apposition are evidence enough."""
+        tok = toks[k]
+        if len(name) != 1 or not self._is_given(name[0]) or k + 2 >= len(toks):
+            return False
+        comma, nxt = toks[k + 1], toks[k + 2]
+        if comma.surface not in _COMMAS or not nxt.is_word:
+            return False
+        apposition = self._is_title(nxt) or nxt.norm in _THAT or any(v in _THAT for v in nxt.variants)
+        return (
+            apposition
+            and tok.is_word
+            and not tok.surface[0].isascii()
+            and not any(c.isdigit() for c in tok.surface)
+            and tok.light not in STOP_LIGHT
+            and not is_verb(tok)
+            and tok.norm not in TIME_WORDS
+            and not any(c in tok.surface for c in _TANWEEN)
+            and not tok.norm.endswith(("ات", "ون", "ين", "ها", "هم"))  # a plural or a pronoun: a noun phrase
+            and not tok.norm.startswith(("لل", "بال", "و"))
+            and self._adjective(tok) is None
+            and not self._always_place(tok)  # (a name that is also a rare toponym elsewhere stays a name: نادي)
+        )
+
+    def _surname_speaks(self, toks: Sequence[Token], k: int) -> bool:
+        """Between a speech verb and what is said (a colon, «أنّ/إنّ», a quote mark), one word that is a surname:
+        attested in the name index or, without the article, in no frequency list (a foreign surname); never a
+        frequent word, a title, a body, a place or a nationality (وقال المصدر، وأضاف البيان، وقال مسؤولون)."""
+        if k + 1 >= len(toks) or not toks[k].is_word:
+            return False
+        tok, nxt = toks[k], toks[k + 1]
+        if not (nxt.surface in ':«“"' or nxt.norm in _THAT or nxt.norm in ("ان", "انه", "انها")):
+            return False
+        norm = tok.norm
+        if (
+            len(norm) < 4
+            or norm in STOP
+            or tok.light in STOP_LIGHT
+            or norm.startswith(("لل", "بال", "وال", "فال"))
+            or (norm[:1] in "بل" and self._glued_word(tok))  # لوكالة: the one spoken to
+            or (norm[:1] in "وف" and (self._coordinated(tok) or norm[1:] in self.lex.common_words))
+            or self._is_title(tok)
+            or is_verb(tok)
+            or self._is_word(tok)
+            or norm in self.lex.common_words
+            or tok.bare in self.lex.common_words
+            or self.gaz.is_common_noun(tok.bare)
+            or self.names.is_mostly_word(norm)
+            or self._adjective(tok) is not None
+            or self._place_at([tok]) is not None
+            or any(v in self.lex.organization_heads for v in tok.variants)
+            or any(tok.norm == seq[0] for seq in self.lex.organizations)
+            or tok.surface[0].isascii()
+            or any(c.isdigit() for c in tok.surface)
+            or norm.endswith(("ون", "ين", "ات"))
+        ):
+            return False
+        return self.names.is_surname(norm) or not norm.startswith("ال")
+
+    def _family_nisba(self, tok: Token) -> bool:
+        """A definite word that can be a family's name after a nasab (X بن Y …): one that no frequency list knows
+        (a family nisba such as الهنائية is rare in general text), no nationality, place, title or plural."""
+        norm = tok.norm
+        if not tok.is_word or not norm.startswith("ال") or norm in STOP or len(norm) < 5:
+            return False
+        if self._is_title(tok) or is_verb(tok) or self._adjective(tok) is not None or self._place_at([tok]):
+            return False
+        if norm.endswith(("ات", "ون", "ين")) or norm in TIME_WORDS or any(c in tok.surface for c in _TANWEEN):
+            return False  # a plural or a time word: the sentence goes on
+        # (the object after a name, الوفد، الاجتماع, is a frequent word; a family's nisba, الهنائية, is not)
+        return not (
+            norm in self.lex.common_words
+            or tok.bare in self.lex.common_words
+            or self._is_word(tok)
+            or self.gaz.is_common_noun(tok.bare)
+            or self.names.is_mostly_word(norm)
+        )
 
     def _rare_family_name(self, first: Token, second: Token) -> bool:
         """A frequent given name that is no common word (يسري، حميد) and then a word no frequency list knows
@@ -498,7 +656,7 @@ class EntityFinder:
                 or (skipped == 0 and any(v in self.lex.organization_heads or v in _NAMED_AFTER for v in tok.variants))
                 or self.gaz.cue(tok.norm) is not None  # وكيل محافظة البيضاء، رئيس بلدية تونس
                 or self._adjective(tok) is not None
-                or self._place_at([tok]) is not None
+                or (self._place_at([tok]) is not None and not self._speaking_name(toks, j))
                 or tok.norm in ("باسم", "لشوون", "للشوون", "عام")
                 or tok.norm in self.lex.not_names  # اللواء ركن، الفريق أول
                 or self._is_title(tok)
@@ -656,6 +814,28 @@ class EntityFinder:
                 pass  # … حسين بن عبدالله: a nasab particle continues the name before it, it starts none
             elif self._is_given(tok):
                 name = self._read_name(toks, i, after_title=False)
+            elif (
+                names
+                and i > 0
+                and toks[i - 1] is names[-1][-1]
+                and len(names[-1]) >= 2
+                and tok.norm.startswith("و")
+                and not self._is_unit(tok)
+                and self._is_given(_unglued(tok))
+            ):
+                # جمال سليمان وأمل عرفة: «and» right after a full name joins a like to a like, so a given name
+                # that is also a word (أمل "hope") begins the second person; it still needs a family name
+                window = [_unglued(tok), *toks[i + 1 : i + 1 + 2 * _MAX_NAME_TOKENS]]
+                second = self._read_name(window, 0, after_title=True)
+                family = second[1] if len(second) >= 2 else None
+                frequent = family is not None and (
+                    family.norm in self.lex.common_words
+                    or self.gaz.is_common_noun(family.bare)
+                    or self.names.is_mostly_word(family.norm)
+                )
+                name = second if family is not None and not frequent else []
+                if not name and self._glued_given(tok):
+                    name = self._read_name(window, 0, after_title=False)
             elif self._glued_given(tok):
                 window = [_unglued(tok), *toks[i + 1 : i + 1 + 2 * _MAX_NAME_TOKENS]]
                 name = self._read_name(window, 0, after_title=False)
@@ -663,6 +843,8 @@ class EntityFinder:
                     name = []  # وحسن الجوار: "and good neighbourliness"; no family name is attested
             elif is_speech_verb(tok) and i + 1 < len(toks) and self._is_given(toks[i + 1]):
                 name = self._read_name(toks, i + 1, after_title=False)
+            elif is_speech_verb(tok) and self._surname_speaks(toks, i + 1):
+                name = [toks[i + 1]]  # وتابع الكتاني: "…": a person the article names by surname alone
             at = position.get(name[0].start) if name else None
             if at is not None and at != i and self._after_cue(toks, at):
                 name = []  # المحافظ مستشفى الملك فهد: the name after the complements is the hospital's
@@ -897,6 +1079,9 @@ class EntityFinder:
                     ),
                     first.surface_bare,
                 )
+                if first.norm.startswith("لل") and normalize(head_surface) == first.norm[1:]:
+                    # للجنة is ل + اللجنة: before a word that starts with ل the article's alif and lam merge away
+                    head_surface = "ال" + head_surface
                 surface = _as_written(head_surface, first.end, toks[i + 1 : i + span])
                 alias, extra = self._org_alias(toks, i, span)
                 canonical = self.lex.organization_names.get(known) if known else None
@@ -1082,6 +1267,7 @@ class EntityFinder:
             self._name_like(t)
             and not self._common_noun(t)
             and t.norm not in self.lex.common_words
+            and not self.names.is_mostly_word(t.norm)  # دستوري: a word in the name index is mostly no name
             and not t.norm.startswith(("و", "ب", "ل", "ف"))
             and not self._is_given(t)
         )
@@ -1126,11 +1312,19 @@ class EntityFinder:
             or t.norm.startswith(("و", "ب", "ل", "ف"))
             or self._is_given(t)
             or t.norm in self.lex.not_organization_parts
-            or t.norm.endswith(("ين", "ون"))  # مستثمرين، معنيون: a plural adjective or participle
+            # مستثمرين، معنيون: a sound plural adjective or participle (a singular of three letters or more and
+            # its ending); a shorter word is a broken plural, a noun that continues the chain (شؤون، ديون)
+            or (t.norm.endswith(("ين", "ون")) and len(t.norm) >= 5)
         ):
             return False
+        if "ال" + t.norm in self.lex.not_organization_parts:
+            return False  # مكتب جديد للهيئة: a descriptor (الجديد) without its article is still a descriptor
         if t.norm.endswith("يه") and not t.norm.endswith("ايه"):
             return False  # محكمة مصرية: a relative adjective (حماية, with its long a, is a noun)
+        if t.norm.endswith("ي") and not t.norm.endswith("اي") and self.names.is_mostly_word(t.norm):
+            return False  # موقع سياحي: an indefinite relative adjective describes the head, it names nothing
+        if _imperfect_verb(t.norm, self.lex.common_words):
+            return False  # صحيفة تدعم المعارضة: an imperfect verb opens a clause describing the head
         if t.norm.endswith("ه") and not closes:
             return False  # a feminine word that no definite word follows is an adjective (هيئة معنية)
         if not closes and (self.gaz.is_common_noun(t.norm) or t.norm in self.lex.common_words):
@@ -1190,6 +1384,15 @@ class EntityFinder:
                 ):
                     n += 1
                 break
+            if n == 1 and not head_definite and (named := self._named_after(toks, i + n)):
+                # جامعة السلطان قابوس، مركز الملك سلمان للإغاثة، مؤسسة محمد بن راشد: named after a person (an
+                # indefinite head in construct; after a definite one, أدانت المحكمة خالد …, the name is the object)
+                n += named
+                if self._complement_at(toks, i + n):
+                    n += 2
+                elif self._definite_at(toks, i + n) and toks[i + n].norm.startswith("لل"):
+                    n += 1
+                break
             if known := self._known_inside(toks, i + n):
                 end = n + len(known)
                 if n == 1 and not self._definite_at(toks, i + end):
@@ -1214,7 +1417,9 @@ class EntityFinder:
                 break
             if n >= 2 and self._is_title(t) and self._person_follows(toks, i + n + 1):
                 break  # مجلس السيادة الفريق …: a rank introducing the next person, not part of the name
-            if long_place := next((m for m in (3, 2) if self._place_at(toks[i + n : i + n + m])), 0):
+            # (a span cut short by the sentence's end is no long name: شرطة المدينة at the end read 3 tokens past it)
+            fits = [m for m in (3, 2) if i + n + m <= len(toks)]
+            if long_place := next((m for m in fits if self._place_at(toks[i + n : i + n + m])), 0):
                 n = self._nisba_after(toks, i, n + long_place)  # بورصة الدار البيضاء: a place's whole name
                 break
             if t.norm.startswith("ال") and (hit := self._place_at([t])) and hit[2] == ALWAYS:
@@ -1262,6 +1467,9 @@ class EntityFinder:
             if n >= 2 and t.norm in _MEDIA_SUFFIXES and not toks[i + n - 1].norm.startswith("ال"):
                 n += 1  # وكالة شفق نيوز: the foreign word of a media brand
                 break
+            closed_chain = head_definite or any(toks[i + m].norm.startswith(("ال", "لل")) for m in range(1, n))
+            if closed_chain and self.gaz.cue(t.norm) is not None:
+                break  # ديوان الزكاة [محلية الفشقة]: a construct ends at its definite word; a new unit follows
             if (cue := self.gaz.cue(t.norm)) and not cue.keep and i + n + 1 < len(toks):
                 # حكومة ولاية كسلا، مجلس محافظة البصرة: the body of a unit named by its place
                 place = toks[i + n + 1]
@@ -1282,6 +1490,22 @@ class EntityFinder:
             break
         if n <= 1:
             return 0, ()
+        span = toks[i : i + n]
+        if not head_definite and all(t.is_word and not t.norm.startswith(("ال", "لل")) for t in span[1:]):
+            # تنظيم مؤتمر، قيادة حكومة: an indefinite construct names a body only when it ends in a proper name
+            closing = span[-1]
+            common = self._common_noun(closing) or closing.norm in self.lex.common_words
+            if common and closing.norm not in _MEDIA_SUFFIXES and self._place_at([closing]) is None:
+                return -n, ()  # (the whole phrase is skipped: حكومة in قيادة حكومة starts no body either)
+        if (
+            head_definite
+            and _participle(toks[i + 1].norm.removesuffix("ه"))
+            and not any(v in _STATE_BODIES for v in _org_variants(tok))
+            and not any(t.norm.startswith("لل") or self._complement_at(toks, i + m) for m, t in enumerate(span))
+        ):
+            # الشركة المنفذة، اللجنة المشكلة: a definite head described by what it does or how it was made is a
+            # back-reference, not a name (armed and security forces are named so: القوات المسلحة)
+            return -n, ()
         last = toks[i + n - 1]
         kept_last = last.norm in _GENERAL or (last.norm in _SCOPE_ADJECTIVES and self._genitive_before(toks, i, n - 1))
         if (last.norm in self.lex.not_organization_parts and not kept_last) or last.bare in _GENERIC_PLACES:
@@ -1297,13 +1521,41 @@ class EntityFinder:
             # مجلس إدارة الشركة، موقع الوزارة: "the company's board", "the ministry's site" — a part of a body
             # named before (a club, though, takes such a word as its name: نادي الاتحاد).
             return -n, ()
+        prev = toks[i - 1] if i else None
+        if (
+            head_definite
+            and prev is not None
+            and self._is_title(prev)
+            and len(span) >= 2
+            and span[1].norm.startswith("لل")
+        ):
+            # نائب رئيس الجامعة للدراسات العليا: the definite head is the title's genitive (the university named
+            # before) and the ل-phrase names the office's portfolio, not a body
+            return -n, ()
+        owner = "ال" + last.norm[2:] if last.norm.startswith("لل") else ""
+        owned = owner and (self._org_head_variant(owner) or self._org_head_variant(owner.removeprefix("ال")))
+        if n >= 3 and owned and owner not in _STATE_BODIES:
+            return -n, ()  # الموقع الإلكتروني للوزارة، الجمعية العمومية للشركة: a part of a body named before
         if any(v in _THING_HEADS for v in _org_variants(tok)) and not any(
             self._names_something(t) for t in toks[i + 1 : i + n]
         ):
             return -n, ()  # موقع الحادث، شبكة الإنترنت، القسم الدستوري: a place or a thing, not a body
-        if n == 2 and self._place_unit(tok, toks[i + 1]):
+        municipal = any(v.removeprefix("ال") in _MUNICIPAL for v in _org_variants(tok))
+        if n == 2 and self._place_unit(tok, toks[i + 1]) and not municipal:
             return 0, ()  # مركز مغاغة، مديرية التواهي: an administrative unit named by its place
+        # (بلدية صفاقس: a municipality is the town's administration, a body that decides and owes, not the town)
         return n, ()
+
+    def _named_after(self, toks: Sequence[Token], k: int) -> int:
+        """How many tokens a person's name takes at k, right after an organisation's head: a title and the name
+        it introduces (الملك سعود), or a full name (محمد بن راشد); 0 when none."""
+        if self._is_title(toks[k]) and not toks[k].norm.startswith(("و", "ب", "ل")):
+            name = self._read_name(toks, k + 1, after_title=True)
+            return 1 + _through(toks, k + 1, name) if name else 0
+        if self._is_given(toks[k]):
+            name = self._read_name(toks, k, after_title=False)
+            return _through(toks, k, name) if len(name) >= 2 else 0
+        return 0
 
     def _genitive_before(self, toks: Sequence[Token], i: int, n: int) -> bool:
         """Whether the word before i + n is the definite genitive of an indefinite head (قيادة [العمليات])."""
@@ -1417,6 +1669,8 @@ def _merge(target: _Found, src: _Found) -> None:
 
 # Titles abbreviated to a letter and a full stop: د. (doctor), م. (engineer), أ. (professor).
 _ABBREVIATED = frozenset({"د", "م", "ا"})
+_COMMAS = frozenset({"،", ","})
+_THAT = frozenset({"ان", "انه", "انها", "بان", "بانه"})  # أنّ/إنّ and their pronoun forms: a clause follows
 
 
 def _abbreviated_title(toks: Sequence[Token], j: int) -> bool:
@@ -1432,12 +1686,23 @@ def _participle(norm: str) -> bool:
     return len(stem) == 3 or (len(stem) == 4 and stem[1] == "ا") or (stem.startswith(("ت", "ست")) and len(stem) <= 6)
 
 
+def _imperfect_verb(norm: str, common: frozenset[str]) -> bool:
+    """An imperfect verb of a three-letter root: ي/ت/ن + a frequent word of three letters (تدعم from دعم)."""
+    return len(norm) == 4 and norm[0] in "يتن" and norm[1:] in common
+
+
 def _without_pronoun(norm: str) -> str:
     """The word without a pronoun suffix (فوزه → فوز، قرارها → قرار)."""
     for suffix in ("هما", "هم", "ها", "ه"):
         if norm.endswith(suffix) and len(norm) - len(suffix) >= 3:
             return norm[: -len(suffix)]
     return norm
+
+
+def _through(toks: Sequence[Token], k: int, name: Sequence[Token]) -> int:
+    """How many tokens from k a name read there covers (its last token found by position)."""
+    last = name[-1]
+    return next((m - k + 1 for m in range(k, min(len(toks), k + 2 * _MAX_NAME_TOKENS + 2)) if toks[m] is last), 0)
 
 
 def _span(name: Sequence[Token]) -> int:

@@ -273,6 +273,13 @@ class _SpeechIndex:
                 self._first = resolver.first_person(self.toks)
             at, person = self._first
             return (person if at < k else None) or resolver.before(self.toks, k) or carried
+        if self._first is None:
+            self._first = resolver.first_person(self.toks)
+        at, person = self._first
+        if person is not None and at < k and not any(t.is_word for t in self.toks[:at]):
+            # النجار، وفي مقطع نشره المركز، قال: a sentence that opens with a person is about them: the verb
+            # without a subject of its own is theirs, not the nearest body's named in a clause between
+            return person
         return resolver.before(self.toks, k) or carried
 
 
@@ -364,10 +371,15 @@ def find_quotes(
             body = _body(text, a, b)
             if body is None or _is_name(body, resolver):
                 continue
+            if _titled(toks, starts, a):
+                continue  # في قضية «…»، ندوة حول «…»: the quoted words name a case, an event or a work
             if len(body.split()) < _LONG_QUOTE_WORDS and not _introduced(toks, starts, a, speech, noun):
                 continue  # a term, a name or a case title in quote marks: nobody is said to have said it
             i = speech.last_before(a)
-            if i is None:
+            speaker: str | None
+            if according := _according_to(toks, starts, b, resolver):
+                speaker = according  # «…»، وفق الحمود: the attribution right after the quote names its speaker
+            elif i is None:
                 # Attribution after the quote («…»، قال الصباغ), else the sentence's subject.
                 after = speech.last_before(len(text) + 1)
                 speaker = speakers[after] if after is not None else carried
@@ -377,6 +389,57 @@ def find_quotes(
         if speakers:
             carried = speakers[-1]
     return quotes
+
+
+# Nouns that a quoted name or title follows, however long (a case, a charge, a title, a slogan, an event, a work,
+# an operation, a topic): «في قضية "…"», «بعنوان "…"», «ندوة حول "…"», «عملية "…"».
+_TITLE_NOUNS = frozenset(
+    normalize(w)
+    for w in (
+        "قضية القضية تهمة التهمة بتهمة عنوان بعنوان العنوان شعار بشعار الشعار حول ندوة الندوة مؤتمر المؤتمر حملة"
+        " الحملة مبادرة المبادرة كتاب الكتاب كتابه رواية الرواية روايته فيلم الفيلم فيلمه مسلسل المسلسل برنامج"
+        " البرنامج مشروع المشروع وسم الوسم هاشتاغ هاشتاج عملية العملية معركة اسم باسم مسمى بمسمى ملف الملف"
+    ).split()
+)
+
+
+def _titled(toks: Sequence[Token], starts: list[int], a: int) -> bool:
+    """Whether the quotation opening at offset a follows a noun it names (في قضية «…»)."""
+    k = bisect.bisect_left(starts, a - 1) - 1  # the last token before the opening mark
+    while k >= 0 and not toks[k].is_word and toks[k].surface in '«“”"„':
+        k -= 1
+    return k >= 0 and toks[k].is_word and (toks[k].norm in _TITLE_NOUNS or toks[k].bare in _TITLE_NOUNS)
+
+
+# Documents and sources that relay words (بحسب مصادر، وفق تقرير): not the speaker.
+_SOURCES = frozenset(
+    normalize(w) for w in "مصدر مصادر المصدر المصادر تقرير تقارير التقرير وثيقة الوثيقة بيان البيان".split()
+)
+
+# Words of attribution after a quotation: «…»، وفق/بحسب/حسب/طبقا لـ X — X said it.
+_ACCORDING = frozenset(normalize(w) for w in "وفق وفقا وفقاً حسب بحسب وحسب طبقا طبقاً تبعا".split())
+
+
+def _according_to(toks: Sequence[Token], starts: list[int], b: int, resolver: _SpeakerResolver) -> str | None:
+    """The speaker an attribution right after the quotation ending at offset b names (… ، وفق الوزير سامي)."""
+    k = bisect.bisect_left(starts, b)
+    while k < len(toks) and not toks[k].is_word and k - bisect.bisect_left(starts, b) < 3:
+        k += 1  # the closing mark and a comma
+    if k >= len(toks) or not any(v in _ACCORDING for v in (toks[k].norm, toks[k].light)):
+        return None
+    k += 1
+    words: list[Token] = []
+    for tok in toks[k : k + _WINDOW]:
+        if not tok.is_word:
+            break
+        words.append(tok)
+    first = words[0].norm.removeprefix("ل") if words else ""
+    if not words or first in _SPEECH_NOUNS | _SOURCES or "ال" + first in _SOURCES:
+        return None  # وفقا لبيان نشرته الوزارة، بحسب مصادر: a document or a source relays, it did not speak
+    speaker, named = resolver.resolve(words)
+    if speaker is None and words and words[0].norm.startswith("ل"):
+        speaker, named = resolver.resolve([*tokenize(words[0].surface[1:]), *words[1:]])  # وفقا للوزير
+    return speaker if named else None
 
 
 # Terms, names and case titles in quote marks are short; a quoted span this long is somebody's statement even
@@ -411,7 +474,17 @@ def _introduced(toks: Sequence[Token], starts: list[int], a: int, speech: _Speec
         return k - speech.at[near] <= _NEAR
     # Right after the verb's subject (أكد الصباغ «…»، وكتب على اللافتة «…»): no intro word in between.
     between = toks[speech.at[near] + 1 : k + 1]
-    return len(between) <= _WINDOW and not any(t.norm in _INTRO_WORDS for t in between)
+    if len(between) <= _WINDOW and not any(t.norm in _INTRO_WORDS for t in between):
+        return True
+    # Inside the clause the verb reports (اعتبر أن ما جرى «جريمة بحق الإنسانية»): a partial quotation of the
+    # speaker's words, unless a sentence boundary or another clause intervenes.
+    intro = next((m for m, t in enumerate(between) if t.norm in _INTRO_WORDS), None)
+    return (
+        intro is not None
+        and len(between) - intro <= _NEAR
+        and not any(t.surface in ".؟!؛" for t in between)
+        and is_verb(toks[speech.at[near]])
+    )
 
 
 def _unclosed_piece(text: str, spans: list[tuple[int, int]], speech: _SpeechIndex) -> list[tuple[int, int]]:

@@ -265,3 +265,95 @@ def test_a_known_name_in_brackets_is_an_alias_only_of_the_same_body() -> None:
     assert [(o.ar, o.surface_forms) for o in found] == [("وكالة الأنباء الكويتية", ["وكالة الأنباء الكويتية", "كونا"])]
     # The agency that reported a ministry's statement is another body.
     assert orgs("وقالت وزارة الخارجية (رويترز) إن الوفد وصل.") == ["وزارة الخارجية", "رويترز"]
+
+
+def test_an_indefinite_head_with_a_clause_or_adjective_names_nothing() -> None:
+    # An imperfect verb after an indefinite head opens a relative clause; an indefinite nisba describes it.
+    assert orgs("وقالت صحيفة تدعم المعارضة إن الحكومة فشلت.") == []
+    assert orgs("وزار الوفد موقع سياحي في المدينة.") == []
+    # An indefinite construct ends in a proper name, not in a common noun ("organising a conference").
+    assert orgs("ودعا إلى تنظيم مؤتمر دستوري شامل.") == []
+    assert orgs("ورفض قيادة حكومة جديدة.") == []
+    # A proper name or a media brand's foreign word does close it.
+    assert orgs("وقالت صحيفة تونس إن الوضع هادئ.") == ["صحيفة تونس"]
+
+
+def test_a_definite_head_described_by_a_participle_is_no_name() -> None:
+    assert orgs("وأكدت الشركة المنفذة أن العمل انتهى.") == []
+    assert orgs("واجتمعت اللجنة المشكلة لهذا الغرض أمس.") == []
+    # A complement makes it a name again, and armed forces are named by such an adjective.
+    assert orgs("وقررت الهيئة المستقلة للانتخابات التأجيل.") == ["الهيئة المستقلة للانتخابات"]
+    assert orgs("وقالت القوات المسلحة إنها ردت.") == ["القوات المسلحة"]
+
+
+def test_a_broken_plural_continues_a_construct() -> None:
+    # شؤون, ديون: -ون on a two-letter stem is a broken plural (a noun), not a sound plural adjective (معنيون).
+    assert orgs("وقالت وزارة شؤون المرأة إن الخطة جاهزة.") == ["وزارة شؤون المرأة"]
+    assert orgs("وقالت هيئة ديون الدولة إن العجز زاد.") == ["هيئة ديون الدولة"]
+    assert orgs("وقالت لجنة معنيون بالملف إن العمل مستمر.") == []
+
+
+def test_a_hospital_is_a_facility_not_an_organisation() -> None:
+    # The corpus convention (ANERcorp's): a hospital, like a stadium or a bridge, is a place with its cue word.
+    assert orgs("ونقل المصابون إلى مستشفى الرازي في المدينة.") == []
+    assert orgs("وأعلنت وزارة الصحة افتتاح مستشفى الأمل.") == ["وزارة الصحة"]
+
+
+def test_a_municipality_is_a_body() -> None:
+    # بلدية X is the town's administration (it decides, it owes), unlike a district named by its place.
+    assert orgs("وقررت بلدية صفاقس إغلاق السوق.") == ["بلدية صفاقس"]
+    assert orgs("وقال رئيس بلدية الكرك إن الطرق مغلقة.") == ["بلدية الكرك"]
+
+
+def test_a_body_named_after_a_person_takes_the_whole_name() -> None:
+    # A head followed by a title and a name, or by a full name, is named after that person.
+    assert orgs("وأعلنت جامعة السلطان قابوس نتائج القبول.") == ["جامعة السلطان قابوس"]
+    assert orgs("وقدم مركز الملك سلمان للإغاثة مساعدات.") == ["مركز الملك سلمان للإغاثة"]
+    assert orgs("وتبرعت مؤسسة محمد بن راشد للمعرفة بالكتب.") == ["مؤسسة محمد بن راشد للمعرفة"]
+    # The person is no separate mention; a rank after a council still introduces the next person.
+    assert entities("وقالت جامعة الملك سعود إن القبول بدأ.").people == []
+    assert people_of("وقال مجلس السيادة الفريق أول ياسر حمدان إن") == ["ياسر حمدان"]
+
+
+def people_of(*sentences: str) -> list[str]:
+    return [e.ar for e in entities(*sentences).people]
+
+
+def test_a_definite_head_takes_no_persons_name() -> None:
+    assert orgs("أدانت المحكمة خالد عبد الكريم منصور بتهمة الرشوة.") == []
+
+
+def test_a_name_cut_by_the_sentences_end_does_not_crash() -> None:
+    # A head and a place's first word at the very end: the longer place spans must not read past the end.
+    assert orgs("وقالت شرطة المدينة") == []
+    assert orgs("وقالت شرطة المدينة المنورة") == ["شرطة المدينة المنورة"]
+
+
+def test_a_descriptor_without_its_article_continues_no_chain() -> None:
+    assert orgs("وافتتح مكتب جديد للهيئة في المدينة.") == []
+
+
+def test_a_construct_ends_at_its_definite_word_before_a_new_unit() -> None:
+    assert orgs("وأعلن ديوان الضرائب ولاية سنار زيادة الرسوم.") == ["ديوان الضرائب"]
+    assert orgs("وقال مجلس محافظة البصرة إن الطرق مغلقة.") == ["مجلس محافظة البصرة"]
+
+
+def test_a_part_of_a_body_named_before_is_no_name() -> None:
+    # «X للوزارة»: the ministry's website, the company's assembly; a domain after ل still names a body.
+    assert orgs("وذكر الموقع الإلكتروني للوزارة أن التسجيل بدأ.") == []
+    assert orgs("وقال المجلس الأعلى للجامعة إن القبول بدأ.") == []
+    assert orgs("وقالت الهيئة العامة للاستثمار إن القبول بدأ.") == ["الهيئة العامة للاستثمار"]
+
+
+def test_a_titles_definite_genitive_with_a_portfolio_is_no_name() -> None:
+    # رئيس الجامعة للدراسات: the university named before, and the office's portfolio after ل.
+    assert orgs("وقال مدير الشركة للشؤون المالية إن الأرباح زادت.") == []
+    assert orgs("وقالت نائبة رئيس الجامعة للدراسات العليا إن القبول بدأ.") == []
+    # A body's own adjective before its complement keeps it a name.
+    assert orgs("وقال رئيس الهيئة العامة للاستثمار إن القبول بدأ.") == ["الهيئة العامة للاستثمار"]
+
+
+def test_li_before_a_definite_word_in_lam_keeps_the_article() -> None:
+    # لِ + اللجنة is written للجنة: the name is «اللجنة …», not «لجنة …».
+    assert orgs("وقدم الدعم للجنة الأولمبية الوطنية.") == ["اللجنة الأولمبية الوطنية"]
+    assert orgs("ودعت لجنة حماية الصحفيين إلى الإفراج عنه.") == ["لجنة حماية الصحفيين"]
