@@ -10,7 +10,7 @@ from service.digest.schemas import DigestIdentity, DigestOptions, DigestRequest,
 from service.text.segment import Article
 
 # Bump when cleaning, segmentation, highlight rules or assembly change, so that no stale digest is served.
-PIPELINE_VERSION = "8"
+PIPELINE_VERSION = "9"
 
 
 def digest_identity(
