@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import msgspec
+
 from service.deadline import Deadline
 from service.highlights.entities import find_entities
 from service.highlights.figures import find_figures
@@ -9,7 +11,7 @@ from service.highlights.lexicon import Lexicon, tokenize
 from service.highlights.ner import EntityRecognizer, merge_model_spans
 from service.highlights.places import Gazetteer
 from service.highlights.quotes import find_quotes
-from service.highlights.types import Highlights, KeyPoint
+from service.highlights.types import Entities, Highlights, KeyPoint
 from service.text.rank import SentenceRanker
 from service.text.segment import Article
 
@@ -37,7 +39,7 @@ def extract_highlights(
     digest does not say the same thing twice."""
     sentences = article.sentences
     tokens = [tokenize(article.title or ""), *(tokenize(s.text) for s in sentences)]
-    entities = find_entities(tokens, lexicon, gazetteer)
+    entities = _with_filing_place(find_entities(tokens, lexicon, gazetteer), article.dateline, lexicon, gazetteer)
     if recognizer is not None:
         texts = [article.title or "", *(s.text for s in sentences)]
         spans = recognizer.recognize(texts, deadline)
@@ -55,3 +57,24 @@ def extract_highlights(
         entities,
         find_figures(sentences),
     )
+
+
+def _with_filing_place(entities: Entities, dateline: str | None, lexicon: Lexicon, gazetteer: Gazetteer) -> Entities:
+    """The places the dateline names (where the story was filed from: «أربيل (كوردستان24) -»), first; the
+    dateline is taken out of the text before entities are found, yet it names a place of the story."""
+    if not dateline:
+        return entities
+    filed_from = find_entities([tokenize(dateline)], lexicon, gazetteer).places
+    if not filed_from:
+        return entities
+    named = {place.ar: place for place in entities.places}
+    first = []
+    for place in filed_from:
+        known = named.get(place.ar)
+        if known is not None:  # named in the body too: one place, its mentions and forms together
+            forms = list(dict.fromkeys([*known.surface_forms, *place.surface_forms]))
+            place = msgspec.structs.replace(known, mentions=known.mentions + place.mentions, surface_forms=forms)
+        first.append(place)
+    filed = {place.ar for place in first}
+    places = [*first, *(place for place in entities.places if place.ar not in filed)]
+    return msgspec.structs.replace(entities, places=places)

@@ -98,3 +98,24 @@ def test_a_unit_and_its_seat_named_with_the_cue_are_one_place() -> None:
     # GeoNames lists «ولاية وهران» as a name of Oran: with the cue read as a cue, the wilaya and the city are one.
     found = places("وأشاد والي ولاية وهران بالمجلس.", "ودعا إلى خدمة وهران ومواطنيها.")
     assert found == ["وهران"]
+
+
+def test_the_place_a_dateline_names_is_a_place_of_the_story() -> None:
+    # The dateline is taken out of the lead before entities are found; where the story was filed from is still
+    # one of its places (first, as it is named first), and a place the body names again is counted once.
+    from service.highlights import extract_highlights
+    from service.text.clean import Furniture, clean_article
+    from service.text.rank import SentenceRanker
+    from service.text.segment import segment
+
+    furniture = Furniture.load(HOME / "config" / "boilerplate.toml")
+    lines = [
+        "الحكومة تقر خطة لإصلاح الطرق في الأقاليم",
+        "أربيل (وكالات) - أقرت الحكومة خطة لإصلاح الطرق الريفية في المحافظات الشمالية هذا العام.",
+        "وقال مسؤول إن العمل يبدأ في البصرة الشهر المقبل ويمتد إلى أربيل بعد ذلك.",
+    ]
+    article = segment(clean_article("\n".join(lines), "text", furniture))
+    assert article.dateline == "أربيل (وكالات) -"
+    found = extract_highlights(article, SentenceRanker(article), LEXICON, GAZETTEER, 3).entities.places
+    assert [p.ar for p in found] == ["أربيل", "البصرة"]
+    assert found[0].mentions == 2
