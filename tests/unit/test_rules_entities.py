@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-from service.config import HOME
-from service.highlights.entities import find_entities
-from service.highlights.lexicon import Lexicon, tokenize
-from service.highlights.places import AFTER_CUE, ALWAYS, Gazetteer
-from service.highlights.types import Entities
+from service.highlights.places import AFTER_CUE, ALWAYS
 from service.text.arabic import normalize
-
-LEXICON = Lexicon.load(HOME / "config" / "names.toml")
-GAZETTEER = Gazetteer.load(HOME / "config" / "places.toml")
-
-
-def entities(*sentences: str) -> Entities:
-    return find_entities([tokenize(s) for s in sentences], LEXICON, GAZETTEER)
+from tests.unit.rules import GAZETTEER, entities
 
 
 def names(group: list) -> list[str]:  # type: ignore[type-arg]

@@ -2,26 +2,8 @@
 
 from __future__ import annotations
 
-from service.config import HOME
-from service.highlights.entities import find_entities
-from service.highlights.lexicon import Lexicon, tokenize
-from service.highlights.places import Gazetteer
-from service.highlights.types import Entities, Entity
-
-LEXICON = Lexicon.load(HOME / "config" / "names.toml")
-GAZETTEER = Gazetteer.load(HOME / "config" / "places.toml")
-
-
-def entities(*sentences: str) -> Entities:
-    return find_entities([tokenize(s) for s in sentences], LEXICON, GAZETTEER)
-
-
-def orgs(*sentences: str) -> list[str]:
-    return [e.ar for e in entities(*sentences).organizations]
-
-
-def places(*sentences: str) -> list[str]:
-    return [e.ar for e in entities(*sentences).places]
+from service.highlights.types import Entity
+from tests.unit.rules import entities, orgs, places
 
 
 def org(name: str, found: list[Entity]) -> Entity:

@@ -2,24 +2,10 @@
 
 from __future__ import annotations
 
-from service.config import HOME
-from service.highlights.entities import find_entities
-from service.highlights.lexicon import Lexicon, is_speech_participle, is_speech_verb, tokenize
-from service.highlights.places import Gazetteer
+from service.highlights.lexicon import is_speech_participle, is_speech_verb, tokenize
 from service.highlights.quotes import find_quotes
-from service.highlights.types import Entities
 from service.text.segment import Sentence
-
-LEXICON = Lexicon.load(HOME / "config" / "names.toml")
-GAZETTEER = Gazetteer.load(HOME / "config" / "places.toml")
-
-
-def entities(*sentences: str) -> Entities:
-    return find_entities([tokenize(s) for s in sentences], LEXICON, GAZETTEER)
-
-
-def people(*sentences: str) -> list[str]:
-    return [e.ar for e in entities(*sentences).people]
+from tests.unit.rules import LEXICON, entities, people
 
 
 def speakers(*sentences: str) -> list[str | None]:

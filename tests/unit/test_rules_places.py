@@ -6,18 +6,9 @@ import importlib.util
 import sys
 
 from service.config import HOME
-from service.highlights.entities import find_entities
-from service.highlights.lexicon import Lexicon, tokenize
-from service.highlights.places import ALWAYS, Gazetteer
+from service.highlights.places import ALWAYS
 from service.text.arabic import normalize
-
-LEXICON = Lexicon.load(HOME / "config" / "names.toml")
-GAZETTEER = Gazetteer.load(HOME / "config" / "places.toml")
-
-
-def places(*sentences: str) -> list[str]:
-    found = find_entities([tokenize(s) for s in sentences], LEXICON, GAZETTEER)
-    return [e.ar for e in found.places]
+from tests.unit.rules import GAZETTEER, LEXICON, places
 
 
 def test_a_governorate_with_a_proper_name_is_taken_anywhere() -> None:
